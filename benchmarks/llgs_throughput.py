@@ -11,8 +11,11 @@ batch gets its own PRNG key and its own current (+-10 % around I), so a batch is
 Two mtjax integrators are timed, both the same fixed-step Heun scheme with projection:
 
 - `diffrax`: `mtjax.physics.solve_llgs(..., noise=..., brownian="unsafe")`, vmapped;
-- `fastpath`: the experimental `mtjax.physics._fastpath.solve_llgs_heun`, vmapped (identical
-  increments and trajectories, `tests/test_fastpath.py`).
+- `fastpath`: `mtjax.physics.solve_llgs_heun`, vmapped and jitted with
+  `compiler_options=mtjax.physics.CPU_FAST_MATH` as its docstring recommends (FMA contraction
+  and reassociation; NaN/inf, division and functions IEEE) -- identical increments, the same
+  trajectories to rounding (`tests/test_fastpath.py`);
+- `fastpath-ieee`: the same, compiled without the options.
 
 For every configuration (integrator, N, dtype, noise) a fresh Python subprocess builds the batch,
 calls the jitted function once (compile + run) and then `--repeats` more times; it reports the
@@ -33,7 +36,8 @@ A physics check makes sure like is compared with like: the transverse thermal fl
 (larger by about 1/(1 - I/Ic0)), from both codes, with standard errors.
 
 Usage: `python benchmarks/llgs_throughput.py [--quick] [--n 1 100 10000 100000]
-[--dtype float32 float64] [--noise gaussian three-point] [--impl diffrax fastpath] [--out FILE]`.
+[--dtype float32 float64] [--noise gaussian three-point]
+[--impl diffrax fastpath fastpath-ieee] [--out FILE]`.
 One JSON document goes to stdout (and to `--out`), progress to stderr. Timings depend on the
 load of the machine: the JSON records the load average before and after.
 """
@@ -126,9 +130,17 @@ def _solver(impl):
 
     if impl == "diffrax":
         return lambda *a, **k: ph.solve_llgs(*a, brownian="unsafe", **k)
-    from mtjax.physics._fastpath import solve_llgs_heun
+    from mtjax.physics import solve_llgs_heun
 
     return solve_llgs_heun
+
+
+def _jit(impl, fn):
+    import jax
+
+    from mtjax.physics import CPU_FAST_MATH
+
+    return jax.jit(fn, compiler_options=CPU_FAST_MATH if impl == "fastpath" else None)
 
 
 def _worker_throughput(cfg):
@@ -145,7 +157,6 @@ def _worker_throughput(cfg):
     x64 = cfg["dtype"] == "float64"
     with jax.enable_x64(True) if x64 else contextlib.nullcontext():
         jax, jnp, ph, model, m0, dtype, c = _mtjax_setup(cfg["dtype"])
-        import equinox as eqx
         import numpy as np
 
         n = cfg["n"]
@@ -169,7 +180,7 @@ def _worker_throughput(cfg):
                             noise=cfg["noise"])
                 return sol.m_final, sol.num_steps
 
-            return eqx.filter_jit(jax.vmap(one))
+            return _jit(cfg["impl"], jax.vmap(one))
 
         steps = cfg["steps"]
         target = cfg["target_seconds"]
@@ -240,8 +251,9 @@ def _worker_physics(cfg):
     solve = _solver(cfg["impl"])
     n = cfg["n"]
     keys = jax.random.split(jax.random.key(SEED + 1), n)
-    fn = jax.jit(jax.vmap(lambda k, i: solve(model, ph.Drive(current=i), m0, cfg["t_s"], dt=DT,
-                                              key=k, noise=cfg["noise"]).m_final))
+    fn = _jit(cfg["impl"], jax.vmap(
+        lambda k, i: solve(model, ph.Drive(current=i), m0, cfg["t_s"], dt=DT, key=k,
+                           noise=cfg["noise"]).m_final))
     out = dict(cfg)
     for name, current in (("zero_current", 0.0), ("benchmark_current", c["i_dc"])):
         m = np.asarray(fn(keys, jnp.full((n,), current, dtype)), dtype=np.float64)
@@ -261,7 +273,6 @@ def _worker_profile(cfg):
     increments alone.
     """
     import diffrax
-    import equinox as eqx
     import numpy as np
 
     jax, jnp, ph, model, m0, dtype, c = _mtjax_setup("float32")
@@ -295,8 +306,9 @@ def _worker_profile(cfg):
 
     def scan_heun(key, current, *, rng):
         drive = ph.Drive(current=current)
-        path = ThreePointBrownianPath(shape, key)
-        tp = _ThreePoint(key)
+        zero = jnp.asarray(0.0, dtype)
+        path = ThreePointBrownianPath(shape, key, t_start=zero, dt=dtu)
+        tp = _ThreePoint(key, zero, dtu)
 
         def body(m, k):
             t0 = k.astype(dtype) * dtu
@@ -315,8 +327,9 @@ def _worker_profile(cfg):
         return jax.lax.scan(body, m0, jnp.arange(steps))[0]
 
     def rng_only(key, current, *, rng):
-        path = ThreePointBrownianPath(shape, key)
-        tp = _ThreePoint(key)
+        zero = jnp.asarray(0.0, dtype)
+        path = ThreePointBrownianPath(shape, key, t_start=zero, dt=dtu)
+        tp = _ThreePoint(key, zero, dtu)
 
         def body(acc, k):
             t0 = k.astype(dtype) * dtu
@@ -347,6 +360,7 @@ def _worker_profile(cfg):
         "scan_vmap_macrospin_unrolled_rng": lambda k, i: scan_heun(k, i, rng="unrolled"),
         "scan_vmap_macrospin_no_noise": lambda k, i: scan_heun(k, i, rng="none"),
         "fastpath_three_point": fast,
+        "fastpath_three_point_fast_math": fast,
         "fastpath_no_noise": lambda k, i: fast(k, i, noisy=False),
         "rng_only_jax_fold_in": lambda k, i: rng_only(k, i, rng="jax"),
         "rng_only_unrolled_threefry": lambda k, i: rng_only(k, i, rng="unrolled"),
@@ -354,7 +368,8 @@ def _worker_profile(cfg):
     out = dict(cfg, unit="CPU ns per junction-step (process time, best of repeats); wall in "
                          "brackets", variants={})
     for name, fn in variants.items():
-        f = eqx.filter_jit(jax.vmap(fn))
+        opts = ph.CPU_FAST_MATH if name.endswith("_fast_math") else None
+        f = jax.jit(jax.vmap(fn), compiler_options=opts)
         t0 = time.perf_counter()
         jax.block_until_ready(f(keys, currents))
         first = time.perf_counter() - t0
@@ -387,8 +402,9 @@ def _run_worker(kind, cfg, timeout):
 
 # a first guess of ns per junction-step and of the per-step overhead, to pick durations
 _GUESS_NS = {("diffrax", "three-point"): 250.0, ("diffrax", "gaussian"): 400.0,
-             ("fastpath", "three-point"): 40.0, ("fastpath", "gaussian"): 120.0}
-_GUESS_STEP_OVERHEAD_S = {"diffrax": 8e-6, "fastpath": 5e-6}
+             ("fastpath", "three-point"): 30.0, ("fastpath", "gaussian"): 100.0,
+             ("fastpath-ieee", "three-point"): 40.0, ("fastpath-ieee", "gaussian"): 120.0}
+_GUESS_STEP_OVERHEAD_S = {"diffrax": 8e-6, "fastpath": 5e-6, "fastpath-ieee": 5e-6}
 
 
 def _steps_for(impl, noise, dtype, n, target):
@@ -610,7 +626,7 @@ def main(argv=None):
     p.add_argument("--n", type=int, nargs="+", help="batch sizes (default 1 100 10000 100000)")
     p.add_argument("--dtype", nargs="+", choices=("float32", "float64"))
     p.add_argument("--noise", nargs="+", choices=("gaussian", "three-point"))
-    p.add_argument("--impl", nargs="+", choices=("diffrax", "fastpath"))
+    p.add_argument("--impl", nargs="+", choices=("diffrax", "fastpath", "fastpath-ieee"))
     p.add_argument("--repeats", type=int, default=None, help="steady-state calls (median)")
     p.add_argument("--devices", type=int, default=None,
                    help="XLA:CPU devices to shard a batch over (default: one per core when N "
@@ -635,7 +651,7 @@ def main(argv=None):
     ns = args.n or ([10_000] if quick else [1, 100, 10_000, 100_000])
     dtypes = args.dtype or (["float32"] if quick else ["float32", "float64"])
     noises = args.noise or (["three-point"] if quick else ["three-point", "gaussian"])
-    impls = args.impl or ["diffrax", "fastpath"]
+    impls = args.impl or ["diffrax", "fastpath", "fastpath-ieee"]
     repeats = args.repeats or (2 if quick else 3)
     target = args.target_seconds or (0.4 if quick else 2.0)
 

@@ -132,6 +132,8 @@ class LLGSSolution(eqx.Module):
     - `event_happened`: whether the switching criterion fired.
     - `result`: the diffrax `RESULTS` code.
     - `num_steps`: accepted steps.
+    - `crossing_time`: `solve_llgs_heun(..., crossing=...)` only: the first time the
+      projection fell below the level, s (`inf` if never); None otherwise.
     """
 
     ts: Float[Array, " n"]
@@ -141,6 +143,7 @@ class LLGSSolution(eqx.Module):
     event_happened: Bool[Array, ""]
     result: diffrax.RESULTS
     num_steps: Array
+    crossing_time: Float[Array, ""] | None = None
 
     @property
     def switching_time(self) -> Array:

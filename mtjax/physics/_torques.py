@@ -90,7 +90,10 @@ class SpinTransferTorque(eqx.Module):
     def amplitudes(self, m: Vector3, current: ArrayLike, ms: ArrayLike,
                    volume: ArrayLike) -> tuple[Array, Array]:
         """Reduced amplitudes $(a, b)/M_s$ for MTJ current `current` (A)."""
-        eta = self.efficiency(m @ self.fixed_layer)
+        p = self.fixed_layer
+        # written out rather than `m @ p`: under vmap a (N, 3) x (3,) dot is a separate
+        # matrix-vector call that breaks XLA's fusion; this also accepts a tuple of components
+        eta = self.efficiency(m[0] * p[0] + m[1] * p[1] + m[2] * p[2])
         a = _HBAR_OVER_2E * eta * current / (MU0 * ms * ms * volume)
         return a, self.field_like_ratio * a
 
