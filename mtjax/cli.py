@@ -136,6 +136,9 @@ def _lazy(module: str, name: str, help: str) -> _Command:
 _COMMANDS += [
     _lazy("simulate", "simulate",
           "switching probability and switching-time statistics of one junction (thermal LLGS)"),
+    _lazy("rvloop", "rv-loop",
+          "R(V) loop and read-out levels of a multi-level device (single MTJ, series chain, "
+          "parallel SOT cells), optionally with device-to-device samples and a PNG figure"),
     _lazy("validate", "validate",
           "run the physics checks (closed forms of PHYSICS.md) on this install; exit 1 on failure"),
 ]

@@ -1,12 +1,34 @@
-"""Devices built from the physics layer: macrospin presets of the seed devices (more to come:
-compound multi-level cells, DW-MTJ synapses, the MTJ-chain classifier)."""
+"""Devices built from the physics layer: macrospin presets of the seed devices, seed 000's
+linear R(V) junctions and series chains, seed 002's compound SOT cells, weight mappings and
+device-to-device / cycle-to-cycle variability (more to come: DW-MTJ synapses, the MTJ-chain
+classifier)."""
 
+from ._chain import RampEvents as RampEvents
+from ._chain import SeriesChain as SeriesChain
+from ._chain import nominal_write_voltages as nominal_write_voltages
+from ._chain import program_array as program_array
+from ._chain import series_current as series_current
+from ._parallel import ParallelSOTCell as ParallelSOTCell
+from ._parallel import breakdown_voltage as breakdown_voltage
+from ._parallel import calibrated_alpha_over_theta as calibrated_alpha_over_theta
+from ._parallel import channel_length as channel_length
+from ._parallel import channel_resistance as channel_resistance
 from ._presets import PRESETS as PRESETS
 from ._presets import MacrospinPreset as MacrospinPreset
 from ._presets import get_preset as get_preset
 from ._presets import ip_sot_seed002 as ip_sot_seed002
 from ._presets import ip_stt_seed001 as ip_stt_seed001
 from ._presets import pmtj_stt_seed000 as pmtj_stt_seed000
+from ._rv import SEED000_PLACEHOLDER as SEED000_PLACEHOLDER
+from ._rv import SEED000_PLACEHOLDER_SPREAD as SEED000_PLACEHOLDER_SPREAD
+from ._rv import LinearRVMTJ as LinearRVMTJ
 from ._serialize import load_preset_file as load_preset_file
 from ._serialize import preset_from_dict as preset_from_dict
 from ._serialize import preset_to_dict as preset_to_dict
+from ._variability import Spread as Spread
+from ._variability import sample_devices as sample_devices
+from ._variability import write_noise as write_noise
+from ._weights import differential_output as differential_output
+from ._weights import differential_weight_levels as differential_weight_levels
+from ._weights import normalised_weight_levels as normalised_weight_levels
+from ._weights import quantise as quantise

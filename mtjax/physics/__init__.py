@@ -9,6 +9,7 @@ function cites.
 from ._brownian import ThreePointBrownianPath as ThreePointBrownianPath
 from ._demag import demag_factors_jax as demag_factors_jax
 from ._demag import elliptic_cylinder_demag_factors as elliptic_cylinder_demag_factors
+from ._fastpath import CPU_FAST_MATH as CPU_FAST_MATH
 from ._fastpath import solve_llgs_heun as solve_llgs_heun
 from ._freelayer import FreeLayer as FreeLayer
 from ._freelayer import bulk_anisotropy_for_hk_eff as bulk_anisotropy_for_hk_eff
@@ -28,6 +29,11 @@ from ._solve import SwitchingCriterion as SwitchingCriterion
 from ._solve import solve_llgs as solve_llgs
 from ._thresholds import *  # noqa: F403  (closed forms; the list is _thresholds.__all__)
 from ._torques import SpinOrbitTorque as SpinOrbitTorque
+from ._transport import angular_conductance as angular_conductance
+from ._transport import angular_resistance as angular_resistance
+from ._transport import junction_resistance as junction_resistance
+from ._transport import resistance_from_ra as resistance_from_ra
+from ._transport import tmr_from_resistances as tmr_from_resistances
 from ._torques import SpinTransferTorque as SpinTransferTorque
 from ._units import ReducedUnits as ReducedUnits
 from ._waveforms import AbstractWaveform as AbstractWaveform

@@ -1,0 +1,79 @@
+r"""From conductance levels to signed synaptic weights (seeds 000 and 002).
+
+**Seed 000 (differential pair).** Each input i drives a pair of multi-level cells $G_{iP}$,
+$G_{iN}$ through a resistive summing network and a differential amplifier:
+
+$$V_d = -\frac{1}{G_\mathrm{sum}}\sum_{i=1}^m V_{\mathrm{in},i}(G_{iP} - G_{iN}),\qquad
+G_\mathrm{sum} = m\,\frac{G_\mathrm{min} + G_\mathrm{max}}{2},$$
+
+so the effective weight is $w_i = -(G_{iP} - G_{iN})/G_\mathrm{sum}$ (before the amplifier
+gain). With N + 1 levels per cell a pair offers every difference $G_a - G_b$: 2N + 1 distinct
+values for equally spaced levels, zero included.
+
+**Seed 002 (normalised measured states).** The network is trained in full precision, then each
+weight is replaced by the nearest of the device's conductance states "normalised", with both
+signs. We normalise by the largest state, $\pm G_k/G_\mathrm{max}$: then a 1-cell device with
+TMR 33 % offers ±{0.75, 1} and its accuracy depends on the TMR, as the seed reports (a
+min-max normalisation would give ±{0, 1} for every TMR and no TMR dependence at all).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, ArrayLike
+
+from ..physics._checks import as_float, check_positive
+
+
+def differential_output(v_in: ArrayLike, g_pos: ArrayLike, g_neg: ArrayLike,
+                        g_min: ArrayLike, g_max: ArrayLike) -> Array:
+    """Seed 000's divider output $V_d$ (V) for inputs `v_in` (V, shape (..., m)) and pair
+    conductances `g_pos`, `g_neg` (S, shape (..., m)); `g_min`, `g_max` are the smallest and
+    largest conductance a cell can take (S)."""
+    v_in, g_pos, g_neg = as_float(v_in), as_float(g_pos), as_float(g_neg)
+    check_positive("g_min", g_min, "S")
+    check_positive("g_max", g_max, "S")
+    m = v_in.shape[-1]
+    g_sum = m * 0.5 * (g_min + g_max)
+    return -jnp.sum(v_in * (g_pos - g_neg), axis=-1) / g_sum
+
+
+def differential_weight_levels(levels: ArrayLike) -> Array:
+    r"""All weights a differential pair of cells with conductance `levels` (S, shape (L,)) can
+    hold, in units of $(G_\mathrm{min} + G_\mathrm{max})/2$ per input: the sorted
+    $(G_a - G_b)/\bar G$ for every a, b (shape (L*L,), duplicates kept so the shape is static;
+    use `numpy.unique` for display). Differentiable in `levels`."""
+    g = as_float(levels)
+    if g.ndim != 1 or g.shape[0] < 2:
+        raise ValueError(f"levels must be a 1-D array of at least 2 conductances, got shape "
+                         f"{g.shape}")
+    check_positive("levels", g, "S")
+    g_bar = 0.5 * (jnp.min(g) + jnp.max(g))
+    return jnp.sort((g[:, None] - g[None, :]).reshape(-1) / g_bar)
+
+
+def normalised_weight_levels(levels: ArrayLike) -> Array:
+    r"""Seed 002's signed weight levels: $\pm G_k/G_\mathrm{max}$ for the device's conductance
+    `levels` (S, shape (L,)), sorted, shape (2L,). Differentiable in `levels`."""
+    g = as_float(levels)
+    if g.ndim != 1 or g.shape[0] < 1:
+        raise ValueError(f"levels must be a non-empty 1-D array, got shape {g.shape}")
+    check_positive("levels", g, "S")
+    u = g / jnp.max(g)
+    return jnp.sort(jnp.concatenate([-u, u]))
+
+
+def quantise(w: ArrayLike, levels: ArrayLike, *, scale: ArrayLike = 1.0) -> Array:
+    """Round each weight in `w` to the nearest of `scale * levels` (straight-through: the
+    gradient with respect to `w` is the identity, PHYSICS.md §5 E; `levels` and `scale` get
+    the gradient of the selected level)."""
+    w = as_float(w)
+    lv = as_float(levels) * scale
+    idx = jnp.argmin(jnp.abs(w[..., None] - lv), axis=-1)
+    q = lv[idx]
+    return w + jax.lax.stop_gradient(q - w) + (q - jax.lax.stop_gradient(q))
+
+
+__all__ = ["differential_output", "differential_weight_levels", "normalised_weight_levels",
+           "quantise"]
