@@ -437,3 +437,25 @@ def test_transport_angle_bias_area():
             ph.angular_resistance(1.5, r_p, r_ap)
         with pytest.raises(ValueError, match="tmr0"):
             ph.junction_resistance(1.0, 0.1, r_p, 0.0, 0.5)
+
+
+def test_device_weight_levels_of_both_devices():
+    with mtjax.x64():
+        chain = dv.SeriesChain.uniform(3)
+        w = dv.device_weight_levels(chain, "differential")
+        g = 1 / np.asarray(chain.levels(0.1))
+        g_bar = 0.5 * (g.min() + g.max())
+        np.testing.assert_allclose(np.asarray(w).max(), (g.max() - g.min()) / g_bar, rtol=1e-12)
+
+        def top_level(t_f):  # the smallest non-zero normalised level: G_AP-all / G_P-all
+            cell = dv.ParallelSOTCell.from_thickness(t_f, 2)
+            return dv.device_weight_levels(cell)[3]
+
+        t = 2.2 * NM
+        expected = float(1 / (1 + ph.tmr_vs_thickness(t)))  # all-AP / all-P conductance
+        assert float(top_level(t)) == pytest.approx(expected, rel=1e-12)
+        gr = float(jax.grad(top_level)(t))
+        fd = float((top_level(t + 1e-13) - top_level(t - 1e-13)) / 2e-13)
+        assert gr == pytest.approx(fd, rel=1e-5) and gr < 0  # thicker: more TMR, lower level
+        with pytest.raises(ValueError, match="scheme"):
+            dv.device_weight_levels(chain, "linear")

@@ -28,6 +28,7 @@ from ._serialize import preset_to_dict as preset_to_dict
 from ._variability import Spread as Spread
 from ._variability import sample_devices as sample_devices
 from ._variability import write_noise as write_noise
+from ._weights import device_weight_levels as device_weight_levels
 from ._weights import differential_output as differential_output
 from ._weights import differential_weight_levels as differential_weight_levels
 from ._weights import normalised_weight_levels as normalised_weight_levels

@@ -64,6 +64,23 @@ def normalised_weight_levels(levels: ArrayLike) -> Array:
     return jnp.sort(jnp.concatenate([-u, u]))
 
 
+def device_weight_levels(device, scheme: str = "normalised", v_read: ArrayLike = 0.1) -> Array:
+    """The signed weight levels a device offers, differentiable in its physical parameters.
+
+    - `device`: a `SeriesChain` (levels read at `v_read`, V, converted to conductances) or a
+      `ParallelSOTCell` (anything with `levels()` in S, or in Ω for a chain).
+    - `scheme`: `"normalised"` (seed 002, `normalised_weight_levels`) or `"differential"`
+      (seed 000 pair, `differential_weight_levels`).
+    """
+    from ._chain import SeriesChain
+
+    if scheme not in ("normalised", "differential"):
+        raise ValueError(f"scheme must be 'normalised' or 'differential', got {scheme!r}")
+    g = 1.0 / device.levels(v_read) if isinstance(device, SeriesChain) else device.levels()
+    return normalised_weight_levels(g) if scheme == "normalised" else \
+        differential_weight_levels(g)
+
+
 def quantise(w: ArrayLike, levels: ArrayLike, *, scale: ArrayLike = 1.0) -> Array:
     """Round each weight in `w` to the nearest of `scale * levels` (straight-through: the
     gradient with respect to `w` is the identity, PHYSICS.md §5 E; `levels` and `scale` get
@@ -75,5 +92,5 @@ def quantise(w: ArrayLike, levels: ArrayLike, *, scale: ArrayLike = 1.0) -> Arra
     return w + jax.lax.stop_gradient(q - w) + (q - jax.lax.stop_gradient(q))
 
 
-__all__ = ["differential_output", "differential_weight_levels", "normalised_weight_levels",
-           "quantise"]
+__all__ = ["device_weight_levels", "differential_output", "differential_weight_levels",
+           "normalised_weight_levels", "quantise"]

@@ -29,12 +29,12 @@ from ._solve import SwitchingCriterion as SwitchingCriterion
 from ._solve import solve_llgs as solve_llgs
 from ._thresholds import *  # noqa: F403  (closed forms; the list is _thresholds.__all__)
 from ._torques import SpinOrbitTorque as SpinOrbitTorque
+from ._torques import SpinTransferTorque as SpinTransferTorque
 from ._transport import angular_conductance as angular_conductance
 from ._transport import angular_resistance as angular_resistance
 from ._transport import junction_resistance as junction_resistance
 from ._transport import resistance_from_ra as resistance_from_ra
 from ._transport import tmr_from_resistances as tmr_from_resistances
-from ._torques import SpinTransferTorque as SpinTransferTorque
 from ._units import ReducedUnits as ReducedUnits
 from ._waveforms import AbstractWaveform as AbstractWaveform
 from ._waveforms import Constant as Constant
