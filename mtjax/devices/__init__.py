@@ -8,6 +8,10 @@ from ._chain import SeriesChain as SeriesChain
 from ._chain import nominal_write_voltages as nominal_write_voltages
 from ._chain import program_array as program_array
 from ._chain import series_current as series_current
+from ._dwmtj import DWMTJ as DWMTJ
+from ._dwmtj import SEED003 as SEED003
+from ._dwmtj import calibrate_notch_depths as calibrate_notch_depths
+from ._dwmtj import dw_preset as dw_preset
 from ._parallel import ParallelSOTCell as ParallelSOTCell
 from ._parallel import breakdown_voltage as breakdown_voltage
 from ._parallel import calibrated_alpha_over_theta as calibrated_alpha_over_theta
