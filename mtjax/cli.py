@@ -136,6 +136,9 @@ def _lazy(module: str, name: str, help: str) -> _Command:
 _COMMANDS += [
     _lazy("simulate", "simulate",
           "switching probability and switching-time statistics of one junction (thermal LLGS)"),
+    _lazy("dw", "dw",
+          "seed-003 domain-wall MTJ synapse: pulse protocol (compact model and thermal (q, phi) "
+          "cycles), levels, switching-voltage spread, state-distribution map, PNGs"),
     _lazy("rvloop", "rv-loop",
           "R(V) loop and read-out levels of a multi-level device (single MTJ, series chain, "
           "parallel SOT cells), optionally with device-to-device samples and a PNG figure"),
