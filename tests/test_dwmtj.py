@@ -97,3 +97,60 @@ def test_bad_presets_and_calibration_input():
         dv.calibrate_notch_depths(dev.track, dev.material, [3.0, 3.5])
     with pytest.raises(ValueError, match="r_max"):
         dv.DWMTJ(dev.wall, (0.5e-6, 3e-6), 100.0, 90.0, 0.3e-6)
+
+
+def test_metaplastic_factors_from_the_device_physics():
+    """f_meta from depinning voltages along a trapezoid: the hyperbolic current-density form
+    within the taper correction, not the seed's linear form; gradients vs FD."""
+    import mtjax.physics as ph
+
+    mat = ph.DWMaterial(dmi=-1e-4)
+
+    def device(ratio, spacing):
+        x = 0.4e-6 + spacing * jnp.arange(5)
+        track = ph.DWTrack(3.6e-6, 250e-9, 250e-9 / ratio, x, 0.15, 25e-9)
+        return dv.DWMTJ(ph.DomainWall(mat, track), (0.5e-6, 3.0e-6), 67.1, 100.0, 0.2e-6)
+
+    w, f = dv.metaplastic_factors(device(0.25, 0.7e-6))
+    w, f = np.asarray(w), np.asarray(f)
+    x = 0.4e-6 + 0.7e-6 * np.arange(5)
+    wid = 250e-9 + 750e-9 * x / 3.6e-6
+    r = wid[0] / wid[-1]
+    hyper = np.asarray(ph.f_meta(jnp.asarray(w), r, "hyperbolic"))
+    linear = np.asarray(ph.f_meta(jnp.asarray(w), r, "linear"))
+    assert f[0] == 1.0 and np.all(np.diff(f) < 0)
+    # The pure current-density ratio (hyperbolic form) ignores the taper's own restoring force,
+    # sigma t w'(x), which adds relatively more pinning where the track is narrow: the device's
+    # f lies above the hyperbolic form, by the closed-form taper correction (numpy, here).
+    e12 = np.exp(-0.5)
+    xq = x + 25e-9
+    wq = 250e-9 + 750e-9 * xq / 3.6e-6
+    h_dep = 0.15 * e12 / 25e-9 + (750e-9 / 3.6e-6) / wq * (1 - 0.15 * e12)
+    v_dep = h_dep * wid
+    np.testing.assert_allclose(f, v_dep[0] / v_dep, rtol=1e-6)
+    assert np.all(f[1:] > hyper[1:]) and np.max(f - hyper) < 0.05
+    assert np.abs(f[2] - linear[2]) > 0.1
+
+    def mid(ratio, spacing):
+        return dv.metaplastic_factors(device(ratio, spacing))[1][2]
+
+    g = jax.grad(mid, argnums=(0, 1))(0.25, 0.7e-6)
+    fd_r = (mid(0.25 + 1e-7, 0.7e-6) - mid(0.25 - 1e-7, 0.7e-6)) / 2e-7
+    fd_s = (mid(0.25, 0.7e-6 + 1e-13) - mid(0.25, 0.7e-6 - 1e-13)) / 2e-13
+    assert float(g[0]) == pytest.approx(float(fd_r), rel=1e-5)
+    assert float(g[1]) == pytest.approx(float(fd_s), rel=1e-5)
+
+
+def test_compact_model_fit_to_the_full_thermal_model(trapezoid):
+    """Depinning probability of notch 1 measured on the thermal (q, phi) model (24 paths per
+    amplitude) and the compact law fitted to it with optax: the fit does not get worse and
+    ends within a few Monte Carlo standard errors."""
+    dev, _ = trapezoid
+    amps = jnp.linspace(2.6, 3.3, 6)
+    p = dv.measure_depinning_probability(dev, 0, amps, key=jax.random.key(1), n_paths=24)
+    p = np.asarray(p)
+    assert p[0] < 0.5 and p[-1] > 0.5 and np.all(np.diff(p) >= -0.25)
+    fit = dv.fit_compact_model(dev, 0, amps, p, n_paths=24)
+    assert fit["rms_residual_after"] <= fit["rms_residual_before"] + 1e-9
+    assert fit["rms_residual_after"] < 3 * fit["monte_carlo_stderr_rms"] + 0.02
+    assert 0.5 < fit["j_dep_scale"] < 1.5

@@ -8,8 +8,13 @@ from typing import Any
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", choices=["trapezoid", "straight"], default="trapezoid",
-                   help="seed-003 device (default trapezoid)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", choices=["trapezoid", "straight"], default="trapezoid",
+                     help="seed-003 device (default trapezoid)")
+    src.add_argument("--params", metavar="FILE",
+                     help="JSON geometry/material file (write a template with --dump-params)")
+    p.add_argument("--dump-params", action="store_true",
+                   help="print the device description as JSON (a --params template) and exit")
     p.add_argument("--v-min", type=float, default=0.5, help="first pulse amplitude, V (0.5)")
     p.add_argument("--v-max", type=float, default=4.5, help="last pulse amplitude, V (4.5)")
     p.add_argument("--steps", type=int, default=21, help="pulses per cycle (21)")
@@ -44,7 +49,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         except ImportError:
             raise UsageError("--out needs matplotlib: pip install 'mtjax[plot]'") from None
     with x64():
-        dev, report = dv.dw_preset(args.preset)
+        if args.params:
+            import json
+
+            try:
+                with open(args.params) as f:
+                    desc = json.load(f)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{args.params}: not valid JSON ({err})") from None
+            dev = dv.dw_from_dict(desc)
+            report = {"source": args.params}
+            name = args.params
+        else:
+            dev, report = dv.dw_preset(args.preset)
+            name = args.preset
+        if args.dump_params:
+            return {"params": dv.dw_to_dict(dev), "dumped": True}
         volts = jnp.linspace(args.v_min, args.v_max, args.steps)
         levels = np.asarray(dev.levels())
 
@@ -59,7 +79,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _, statemap = jax.lax.scan(step, d0, volts)
         statemap = np.asarray(statemap)
         out = {
-            "preset": args.preset, "levels_ohm": levels.tolist(),
+            "preset": name, "levels_ohm": levels.tolist(), "params": dv.dw_to_dict(dev),
             "depinning_voltages_V": np.asarray(dev.depinning_voltages()).tolist(),
             "reset_voltages_V": np.asarray(dev.depinning_voltages(direction=-1)).tolist(),
             "calibration": report, "pulse": {"width_s": 50e-9, "edges_s": 10e-9},
@@ -139,6 +159,10 @@ def _figures(r: dict[str, Any], prefix: str) -> None:
 
 
 def render(r: dict[str, Any]) -> str:
+    if r.get("dumped"):
+        import json
+
+        return json.dumps(r["params"], indent=2)
     lines = [f"{r['preset']} DW-MTJ (seed 003): levels " +
              ", ".join(f"{x:.1f}" for x in r["levels_ohm"]) + " Ohm",
              "depinning voltages " + ", ".join(f"{x:.2f}" for x in r["depinning_voltages_V"]) +

@@ -11,7 +11,12 @@ from ._chain import series_current as series_current
 from ._dwmtj import DWMTJ as DWMTJ
 from ._dwmtj import SEED003 as SEED003
 from ._dwmtj import calibrate_notch_depths as calibrate_notch_depths
+from ._dwmtj import dw_from_dict as dw_from_dict
 from ._dwmtj import dw_preset as dw_preset
+from ._dwmtj import dw_to_dict as dw_to_dict
+from ._dwmtj import fit_compact_model as fit_compact_model
+from ._dwmtj import measure_depinning_probability as measure_depinning_probability
+from ._dwmtj import metaplastic_factors as metaplastic_factors
 from ._parallel import ParallelSOTCell as ParallelSOTCell
 from ._parallel import breakdown_voltage as breakdown_voltage
 from ._parallel import calibrated_alpha_over_theta as calibrated_alpha_over_theta

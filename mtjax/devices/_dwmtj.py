@@ -167,6 +167,92 @@ class DWMTJ(eqx.Module):
         return hopping_distribution(p_all, start_state)
 
 
+def metaplastic_factors(device: DWMTJ, h_z: ArrayLike = 0.0) -> tuple[Array, Array]:
+    r"""f_meta derived from the device physics: for the wall at notch k, the ease of moving it
+    on relative to the first notch, $V_{\mathrm{dep},1}/V_{\mathrm{dep},k}$, against the
+    normalised position $|W| = (x_k - x_1)/(x_K - x_1)$. Returns (|W|, f). Compare with
+    `mtjax.physics.f_meta` (the seed's linear form and the hyperbolic current-density ratio);
+    differentiable in the width ratio and the notch spacing."""
+    v = device.depinning_voltages(h_z)
+    x = device.track.notch_positions
+    w = (x - x[0]) / (x[-1] - x[0])
+    return w, v[0] / v
+
+
+def measure_depinning_probability(device: DWMTJ, notch: int, amplitudes: ArrayLike, *,
+                                  key: PRNGKeyArray, n_paths: int = 32, dt: float = 2e-12,
+                                  width: float = 50e-9) -> Array:
+    """Monte Carlo on the full thermal (q, φ) model: the probability that one pulse of each
+    amplitude (V) moves a wall sitting in notch `notch` (0-based) out of it (past
+    $x_k + 3 s_k$). Shape (len(amplitudes),)."""
+    tr = device.track
+    x_k = tr.notch_positions[notch]
+    s_k = tr.notch_widths[notch]
+    amps = as_float(amplitudes)
+    keys = jax.random.split(key, amps.shape[0] * n_paths).reshape((amps.shape[0], n_paths))
+
+    def one(v, k):
+        q, _ = device.apply_pulse(x_k, device._phi_star(), v, key=k, width=width, dt=dt)
+        return (q > x_k + 3 * s_k).astype(amps.dtype)
+
+    return jnp.mean(jax.vmap(lambda v, ks: jax.vmap(lambda k: one(v, k))(ks))(amps, keys),
+                    axis=1)
+
+
+def fit_compact_model(device: DWMTJ, notch: int, amplitudes: ArrayLike,
+                      measured: ArrayLike, *, n_paths: int, steps: int = 300,
+                      learning_rate: float = 0.05, width: float = 50e-9) -> dict:
+    r"""Calibrate the compact depinning law of one notch against probabilities measured on the
+    full model (`measure_depinning_probability`): fit a scale $s_J$ of the closed-form
+    $J_\mathrm{dep}$ and a scale $s_E$ of the barrier (log-parameterised) by Adam on the
+    binomial negative log-likelihood. Returns the fitted scales, the compact probabilities
+    before and after, and the residual (RMS difference of probabilities, with the Monte Carlo
+    standard error for comparison)."""
+    tr, mat = device.track, device.material
+    amps = as_float(amplitudes)
+    meas = as_float(measured)
+    x_k = tr.notch_positions[notch]
+    j = tr.current_density(x_k, amps)
+    j_dep0 = tr.depinning_current_densities(mat)[notch]
+    kt = 1.380649e-23 * jnp.maximum(mat.temperature, 1.0)
+    e0 = mat.wall_energy * mat.thickness * tr.notch_depths[notch] * tr.width(x_k) / kt
+
+    def model(theta):
+        return depinning_probability(j, j_dep0 * jnp.exp(theta[0]), width,
+                                     e0 * jnp.exp(theta[1]))
+
+    def nll(theta):
+        p = jnp.clip(model(theta), 1e-6, 1 - 1e-6)
+        return -jnp.mean(meas * jnp.log(p) + (1 - meas) * jnp.log(1 - p))
+
+    opt = optax.adam(learning_rate)
+    theta = jnp.zeros(2, amps.dtype)
+    state = opt.init(theta)
+
+    @jax.jit
+    def step(theta, state):
+        val, g = jax.value_and_grad(nll)(theta)
+        upd, state = opt.update(g, state)
+        return optax.apply_updates(theta, upd), state, val
+
+    losses = []
+    for _ in range(steps):
+        theta, state, val = step(theta, state)
+        losses.append(float(val))
+    before, after = np.asarray(model(jnp.zeros(2))), np.asarray(model(theta))
+    m = np.asarray(meas)
+    se = np.sqrt(np.clip(m * (1 - m), 1 / n_paths, None) / n_paths)
+    return {
+        "notch": notch, "amplitudes_V": np.asarray(amps).tolist(), "measured": m.tolist(),
+        "compact_before": before.tolist(), "compact_after": after.tolist(),
+        "j_dep_scale": float(np.exp(theta[0])), "barrier_scale": float(np.exp(theta[1])),
+        "rms_residual_before": float(np.sqrt(np.mean((before - m) ** 2))),
+        "rms_residual_after": float(np.sqrt(np.mean((after - m) ** 2))),
+        "monte_carlo_stderr_rms": float(np.sqrt(np.mean(se ** 2))),
+        "loss_first": losses[0], "loss_last": losses[-1], "n_paths": n_paths,
+    }
+
+
 def calibrate_notch_depths(track: DWTrack, material: DWMaterial, target_voltages: ArrayLike,
                            *, h_z: ArrayLike = 0.0, steps: int = 400,
                            learning_rate: float = 0.05) -> tuple[DWTrack, dict]:
@@ -210,6 +296,55 @@ def calibrate_notch_depths(track: DWTrack, material: DWMaterial, target_voltages
         "loss_first": history[0], "loss_last": history[-1], "steps": steps,
     }
     return fitted, report
+
+
+_MATERIAL_KEYS = ("ms", "a_ex", "k_eff", "thickness", "alpha", "dmi", "theta_sh", "temperature",
+                  "h_k_scale")
+_TRACK_KEYS = ("length", "w1", "w2", "notch_positions", "notch_depths", "notch_widths", "rho",
+               "t_cond", "r_contact")
+
+
+def dw_to_dict(device: DWMTJ) -> dict:
+    """A JSON-able description of a DW-MTJ (SI units), the format `dw_from_dict` reads."""
+    def val(x):
+        a = np.asarray(x)
+        return a.tolist() if a.ndim else float(a)
+
+    return {
+        "material": {k: val(getattr(device.material, k)) for k in _MATERIAL_KEYS},
+        "track": {k: val(getattr(device.track, k)) for k in _TRACK_KEYS},
+        "wall_charge": device.wall.charge,
+        "mtj": {"span": [val(device.x_a), val(device.x_b)], "r_min": val(device.r_min),
+                "r_max": val(device.r_max), "start": val(device.start)},
+        "units": "SI (m, A/m, J/m, J/m^3, J/m^2, K, Ohm, Ohm m)",
+    }
+
+
+def dw_from_dict(d: dict) -> DWMTJ:
+    """Build a `DWMTJ` from `dw_to_dict`'s format; unknown or missing keys raise `ValueError`
+    naming them."""
+    if not isinstance(d, dict):
+        raise ValueError(f"a DW-MTJ description must be a JSON object, got {type(d).__name__}")
+    for section in ("material", "track", "mtj"):
+        if section not in d or not isinstance(d[section], dict):
+            raise ValueError(f"missing section {section!r} (an object) in the DW-MTJ description")
+    extra = set(d["material"]) - set(_MATERIAL_KEYS)
+    if extra:
+        raise ValueError(f"unknown material keys {sorted(extra)}; allowed: {list(_MATERIAL_KEYS)}")
+    extra = set(d["track"]) - set(_TRACK_KEYS)
+    if extra:
+        raise ValueError(f"unknown track keys {sorted(extra)}; allowed: {list(_TRACK_KEYS)}")
+    for k in ("span", "r_min", "r_max", "start"):
+        if k not in d["mtj"]:
+            raise ValueError(f"missing mtj key {k!r}")
+    try:
+        mat = DWMaterial(**d["material"])
+        track = DWTrack(**d["track"])
+    except TypeError as err:
+        raise ValueError(f"bad DW-MTJ description: {err}") from None
+    wall = DomainWall(mat, track, charge=int(d.get("wall_charge", 1)))
+    m = d["mtj"]
+    return DWMTJ(wall, tuple(m["span"]), m["r_min"], m["r_max"], m["start"])
 
 
 def _positions_for_levels(track_w, x_a, x_b, delta, fractions):
@@ -285,4 +420,6 @@ def dw_preset(name: str, *, material: DWMaterial | None = None, calibrate: bool 
     return DWMTJ(wall, (x_a, x_b), r_min, r_max, start), report
 
 
-__all__ = ["DWMTJ", "calibrate_notch_depths", "dw_preset", "SEED003"]
+__all__ = ["DWMTJ", "calibrate_notch_depths", "dw_from_dict", "dw_preset", "dw_to_dict",
+           "fit_compact_model", "measure_depinning_probability", "metaplastic_factors",
+           "SEED003"]
