@@ -34,6 +34,14 @@ from ._rv import LinearRVMTJ as LinearRVMTJ
 from ._serialize import load_preset_file as load_preset_file
 from ._serialize import preset_from_dict as preset_from_dict
 from ._serialize import preset_to_dict as preset_to_dict
+from ._sttchain import SEED001_ADJUSTED_CONTROL as SEED001_ADJUSTED_CONTROL
+from ._sttchain import SEED001_CONTROL as SEED001_CONTROL
+from ._sttchain import SEED001_INPUT_THRESHOLDS as SEED001_INPUT_THRESHOLDS
+from ._sttchain import STTChain as STTChain
+from ._sttchain import calibrate_offsets as calibrate_offsets
+from ._sttchain import poisson_binomial as poisson_binomial
+from ._sttchain import sample_chains as sample_chains
+from ._sttchain import seed001_chain as seed001_chain
 from ._variability import Spread as Spread
 from ._variability import sample_devices as sample_devices
 from ._variability import write_noise as write_noise
