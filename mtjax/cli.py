@@ -134,6 +134,9 @@ def _lazy(module: str, name: str, help: str) -> _Command:
 
 
 _COMMANDS += [
+    _lazy("vowels", "vowels",
+          "seed-001 MTJ-chain vowel classifier trained through the device physics (gradient, "
+          "co-design, the seed's ±10 µA rule, MLP baselines); table, figures, --json"),
     _lazy("simulate", "simulate",
           "switching probability and switching-time statistics of one junction (thermal LLGS)"),
     _lazy("dw", "dw",

@@ -1,0 +1,209 @@
+"""`mtjax vowels`: the seed-001 MTJ-chain vowel classifier, trained through the device physics
+(the README's main job)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--method", choices=["gradient", "sign-rule", "both"], default="both",
+                   help="gradient: control currents + input coefficients by gradient, and "
+                        "co-design (diameters too); sign-rule: the seed's ±10 µA rule; both "
+                        "(default) also runs the MLP baselines (27 and 47 parameters)")
+    p.add_argument("--devices", type=int, default=3, help="junctions in the chain (default 3)")
+    p.add_argument("--splits", type=int, default=5,
+                   help="number of splits, seeds SEED, SEED+1, ... (default 5)")
+    p.add_argument("--split", choices=["talker", "sample"], default="talker",
+                   help="talker: no talker in both train and test (default); sample: random "
+                        "80/20 split of samples, the seed's protocol")
+    p.add_argument("--seed", type=int, default=0, help="first split / PRNG seed (default 0)")
+    p.add_argument("--steps", type=int, default=800, help="gradient steps (default 800)")
+    p.add_argument("--restarts", type=int, default=4,
+                   help="random restarts per split, best training loss kept (default 4)")
+    p.add_argument("--energy-weight", type=float, default=0.02,
+                   help="loss weight on the mean |I_C| in mA (default 0.02)")
+    p.add_argument("--sign-steps", type=int, default=100,
+                   help="steps of the ±10 µA rule (default 100)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="write the figures here (needs matplotlib: pip install 'mtjax[plot]')")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.out is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as err:  # pragma: no cover - depends on the environment
+            raise ValueError("--out needs matplotlib: pip install 'mtjax[plot]'") from err
+    from .. import training
+
+    methods = {"gradient": ("gradient", "codesign"), "sign-rule": ("sign-rule",),
+               "both": training.METHODS}[args.method]
+    cfg = training.StudyConfig(n_devices=args.devices, n_splits=args.splits, split=args.split,
+                               methods=methods, seed=args.seed, steps=args.steps,
+                               restarts=args.restarts, energy_weight=args.energy_weight,
+                               sign_steps=args.sign_steps)
+    quiet = args.json and not sys.stderr.isatty()
+
+    def say(msg: str) -> None:
+        if not quiet:
+            print(f"mtjax vowels: {msg} ...", file=sys.stderr, flush=True)
+
+    result = training.vowel_study(cfg, progress=say)
+    figures = result.pop("_figures")
+    if args.out is not None:
+        os.makedirs(args.out, exist_ok=True)
+        result["figures"] = _draw(figures, result, args.out)
+    warn = [m for m, r in result["methods"].items() if r.get("all_below_breakdown") is False]
+    if warn:
+        result["warnings"] = [f"{m}: a junction current exceeds the breakdown voltage "
+                              f"({result['methods'][m]['max_junction_voltage_V']:.2f} V > "
+                              f"{result['chain']['v_breakdown_V']:.2f} V) on some input"
+                              for m in warn]
+    return result
+
+
+def render(r: dict[str, Any]) -> str:
+    d = r["data"]
+    lines = [
+        f"seed-001 vowel classifier: {d['n_samples']} samples, {d['n_classes']} vowels, "
+        f"{d['n_talkers']} talkers; {len(d['split_seeds'])} {d['split']} splits "
+        f"(seeds {d['split_seeds']}), test {d['n_test'][0]} samples each",
+        f"chain: {r['chain']['n_devices']} in-plane STT-MTJs, intrinsic thresholds "
+        + ", ".join(f"{v:.0f}" for v in r["chain"]["intrinsic_thresholds_uA"])
+        + " µA, switching width (10-90 %) "
+        + ", ".join(f"{v:.0f}" for v in r["chain"]["switching_width_10_90_uA"]) + " µA",
+        "accuracy: hardware-faithful (sampled thermal switching, 20 draws per input), "
+        "mean ± std over splits",
+        "",
+        f"{'method':<10} {'params':>6} {'train acc':>14} {'test acc':>14} {'mean |I_C|':>12} "
+        f"{'energy/input':>13}",
+    ]
+    for m, v in r["methods"].items():
+        tr, te = v["train_acc"], v["test_acc"]
+        ic = v.get("mean_abs_control_uA")
+        en = v.get("energy_pJ")
+        lines.append(
+            f"{m:<10} {v['n_params']:>6} {100 * tr['mean']:6.1f} ± {100 * tr['std']:4.1f} % "
+            f"{100 * te['mean']:6.1f} ± {100 * te['std']:4.1f} % "
+            + (f"{ic['mean']:9.0f} µA" if ic else f"{'-':>12}")
+            + (f" {en['mean']:9.2f} pJ" if en else f" {'-':>12}"))
+    s = r["seed_reported"]
+    lines += ["", "seed 001 reports (one random 80/20 split): chain "
+              f"{100 * s['chain_train']:.1f} % train / {100 * s['chain_test']:.1f} % test, "
+              f"MLP-47 ~{100 * s['mlp47_test']:.0f} %"]
+    if "codesign_vs_gradient" in r:
+        c = r["codesign_vs_gradient"]
+        lines.append(f"co-design vs control currents alone: mean |I_C| "
+                     f"{-100 * c['control_magnitude_reduction']:+.0f} %, test accuracy "
+                     f"{100 * c['test_acc_change']:+.1f} points")
+    lines.append("energy/input: seed §IV estimate 1 pJ x (1 + N mean|I_C| / mean|I_in|)")
+    for w in r.get("warnings", []):
+        lines.append(f"warning: {w}")
+    if "figures" in r:
+        lines.append("figures: " + ", ".join(r["figures"]))
+    lines.append(f"elapsed {r['elapsed_s']:.1f} s")
+    return "\n".join(lines)
+
+
+def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
+    import jax.numpy as jnp
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from ..training._vowels import chain_with_diameters, input_currents
+
+    paths = []
+    chain = fig_data["chain"]
+    x, y = fig_data["x"], fig_data["y"]
+    names = fig_data["vowels"]
+    colors = plt.get_cmap("tab10")(np.arange(len(names)))
+    n = chain.n_devices
+    methods = [m for m in ("gradient", "codesign", "sign-rule") if m in fig_data]
+
+    # 1. switching maps over (I_A, I_B) with the data on top (seed Figs. 1c, 2a-d)
+    if methods:
+        fig, axes = plt.subplots(1, len(methods), figsize=(5.2 * len(methods), 4.6),
+                                 squeeze=False)
+        for ax, m in zip(axes[0], methods, strict=True):
+            p = fig_data[m]["params"]
+            ch = chain_with_diameters(chain, p)
+            i = np.asarray(input_currents(p, jnp.asarray(x))) * 1e3
+            lo, hi = i.min(axis=0) - 0.1, i.max(axis=0) + 0.1
+            ga, gb = np.meshgrid(np.linspace(lo[0], hi[0], 160), np.linspace(lo[1], hi[1], 160))
+            pc = np.asarray(ch.configuration_probabilities(
+                jnp.asarray(ga.ravel() * 1e-3), jnp.asarray(gb.ravel() * 1e-3),
+                p.control * 1e-3))
+            table = np.asarray(jnp.argmax(p.lut, axis=-1))
+            cls = table[pc.argmax(axis=1)].reshape(ga.shape)
+            ax.imshow(cls, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), aspect="auto",
+                      cmap=matplotlib.colors.ListedColormap(colors[:len(names)]), alpha=0.3,
+                      vmin=-0.5, vmax=len(names) - 0.5)
+            cfg = pc.argmax(axis=1).reshape(ga.shape)
+            ax.contour(ga, gb, cfg, levels=np.arange((n + 1) ** 2) + 0.5, colors="k",
+                       linewidths=0.5)
+            for c in range(len(names)):
+                sel_tr = np.intersect1d(np.flatnonzero(y == c), fig_data["train"])
+                sel_te = np.intersect1d(np.flatnonzero(y == c), fig_data["test"])
+                ax.scatter(i[sel_tr, 0], i[sel_tr, 1], s=10, color=colors[c], label=names[c])
+                ax.scatter(i[sel_te, 0], i[sel_te, 1], s=26, color=colors[c], marker="x")
+            te = r["methods"][m]["per_split"][0]["hw_test"]
+            ax.set(xlabel="I_A (mA)", ylabel="I_B (mA)",
+                   title=f"{m}: split {r['data']['split_seeds'][0]}, test {100 * te:.0f} %")
+        axes[0][0].legend(fontsize=7, loc="best", title="vowel (x = test)")
+        fig.tight_layout()
+        path = os.path.join(out, "vowels_switching_map.png")
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        paths.append(path)
+
+    # 2. control currents and recognition rate vs step (seed Figs. 2e-f)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 6.4), sharex="col")
+    for col, m in enumerate(("gradient", "sign-rule")):
+        if m not in fig_data:
+            axes[0][col].set_visible(False)
+            axes[1][col].set_visible(False)
+            continue
+        h = fig_data[m]["history"]
+        c = np.asarray(h["control_mA"]) * 1e3
+        steps = np.arange(1, c.shape[0] + 1)
+        for j, lab in enumerate(("A", "B")):
+            for d in range(n):
+                axes[0][col].plot(steps, c[:, j, d], ls="-" if j == 0 else "--",
+                                  label=f"I_C{d + 1}^{lab}")
+        axes[0][col].set(ylabel="control current (µA)", title=m)
+        axes[0][col].legend(fontsize=7, ncol=2)
+        axes[1][col].plot(steps, 100 * np.asarray(h["train_acc"]), label="train")
+        if len(h.get("test_acc", [])):
+            axes[1][col].plot(steps, 100 * np.asarray(h["test_acc"]), label="test")
+        axes[1][col].set(xlabel="training step", ylabel="recognition rate (%)",
+                         ylim=(0, 100))
+        axes[1][col].legend()
+    fig.tight_layout()
+    path = os.path.join(out, "vowels_training.png")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    paths.append(path)
+
+    # 3. test accuracy vs step: chain vs MLPs (seed Fig. 3)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for m in ("gradient", "codesign", "sign-rule", "mlp27", "mlp47"):
+        if m in fig_data and len(fig_data[m]["history"].get("test_acc", [])):
+            t = 100 * np.asarray(fig_data[m]["history"]["test_acc"])
+            ax.plot(np.arange(1, t.size + 1), t,
+                    label=f"{m} ({r['methods'][m]['n_params']} params)")
+    ax.set(xscale="log", xlabel="training step", ylabel="test recognition rate (%)",
+           ylim=(0, 100), title=f"split {r['data']['split_seeds'][0]} (expected accuracy)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = os.path.join(out, "vowels_accuracy.png")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    paths.append(path)
+    return paths
