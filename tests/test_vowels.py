@@ -1,0 +1,139 @@
+"""Seed-001 MTJ-chain classifier: device calibration against the seed's measurements, the
+switching statistics against sampling, gradients, bad input, and training end to end (reduced)."""
+
+import json
+import os
+import runpy
+from pathlib import Path
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import mtjax
+import mtjax.devices as dv
+import mtjax.training as T
+from mtjax.constants import MU0
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return dv.seed001_chain()
+
+
+def test_chain_reproduces_the_seeds_thresholds(chain):
+    """Measured input thresholds (seed Fig. 1b, I_C = -500 µA) are reproduced, and the
+    seed's adjusted control currents predict the thresholds PHYSICS.md §4.2 derives."""
+    th = np.asarray(chain.input_thresholds(jnp.full(3, dv.SEED001_CONTROL))) * 1e6
+    np.testing.assert_allclose(th, [724, 434, 696], atol=0.05)
+    adj = np.asarray(chain.input_thresholds(jnp.asarray(dv.SEED001_ADJUSTED_CONTROL))) * 1e6
+    np.testing.assert_allclose(adj, [684, 314, 756], atol=0.05)
+    # the threshold is where the physical switching probability is one half
+    p = chain.switch_probability(chain.intrinsic_thresholds)
+    np.testing.assert_allclose(np.asarray(p), 0.5, atol=1e-5)
+    # offsets oppose the 6 mT applied field by a few mT (the seed needs the field to switch)
+    off = np.asarray(chain.h_offset) * MU0 * 1e3
+    assert np.all((off < -4) & (off > -9))
+
+
+def test_stack_numbers_match_the_spec():
+    """PHYSICS.md §2.2 / §6, IP-STT: Δ = 16.4 with μ0H_k = 5 mT and no field, and I_c0 =
+    0.725 mA with η(π) = 0.469 and +6 mT stabilising the initial state."""
+    c = dv.STTChain(150e-9, h_applied=0.0)
+    assert float(c.delta[0]) == pytest.approx(16.4, rel=0.01)
+    # η(π) = 0.469 is P = 0.6 in Slonczewski's form: TMR = 2P²/(1 - P²) = 1.125
+    c = dv.STTChain(150e-9, h_applied=-6e-3 / MU0, tmr0=2 * 0.36 / 0.64)
+    assert float(c.eta_ap) == pytest.approx(0.469, abs=5e-4)
+    assert float(c.ic0[0]) == pytest.approx(0.725e-3, rel=0.01)
+
+
+def test_configuration_probabilities_match_sampling(chain):
+    """The exact Poisson-binomial configuration law against hardware-style Bernoulli draws
+    (fixed key, 40 000 draws; every configuration within 5 binomial standard errors)."""
+    ctrl = jnp.asarray([[-0.5e-3, -0.45e-3, -0.55e-3], [-0.4e-3, -0.5e-3, -0.6e-3]])
+    ia, ib = 0.70e-3, 0.62e-3
+    p = np.asarray(chain.configuration_probabilities(jnp.asarray(ia), jnp.asarray(ib), ctrl))
+    assert p.shape == (16,) and p.sum() == pytest.approx(1.0, abs=1e-6)
+    assert np.sum(p > 0.02) >= 4  # a genuinely stochastic operating point
+    n = 40_000
+    draws = chain.sample_configuration(jax.random.key(3), jnp.full(n, ia), jnp.full(n, ib), ctrl)
+    freq = np.bincount(np.asarray(draws), minlength=16) / n
+    se = np.sqrt(p * (1 - p) / n) + 1e-4
+    assert np.all(np.abs(freq - p) < 5 * se)
+
+
+def test_gradients_match_finite_differences():
+    with mtjax.x64():
+        c = dv.seed001_chain()
+
+        def f(ctrl, d):
+            ch = dv.STTChain(d, c.h_offset)
+            return ch.configuration_probabilities(jnp.asarray(0.68e-3), jnp.asarray(0.6e-3),
+                                                  ctrl)[9]
+
+        # every junction near its threshold for input A (724, 684, 746 µA vs 680 µA)
+        ctrl = jnp.asarray([[-0.5e-3, -0.75e-3, -0.55e-3], [-0.4e-3, -0.5e-3, -0.6e-3]])
+        d = jnp.asarray([150e-9, 148e-9, 152e-9])
+        gc, gd = jax.grad(f, argnums=(0, 1))(ctrl, d)
+        for idx in [(0, 0), (1, 2)]:
+            e = jnp.zeros_like(ctrl).at[idx].set(1e-9)
+            fd = (f(ctrl + e, d) - f(ctrl - e, d)) / 2e-9
+            assert float(gc[idx]) == pytest.approx(float(fd), rel=1e-5)
+        e = jnp.zeros_like(d).at[1].set(1e-13)
+        fd = (f(ctrl, d + e) - f(ctrl, d - e)) / 2e-13
+        assert float(gd[1]) == pytest.approx(float(fd), rel=1e-5)
+        assert abs(float(gd[1])) > 0
+
+
+def test_bad_input_is_refused(chain):
+    with pytest.raises(ValueError, match="diameter"):
+        dv.STTChain([150e-9, -1e-9])
+    with pytest.raises(ValueError, match="intrinsic_thresholds"):
+        dv.calibrate_offsets(chain, [1e-4, 2e-4])
+    with pytest.raises(ValueError, match="v_breakdown"):
+        chain.check_breakdown(jnp.asarray([2e-3, 0.0, 0.0]))
+    with pytest.raises(ValueError, match="methods"):
+        T.StudyConfig(methods=("gradient", "svm"))
+    with pytest.raises(ValueError, match="n_devices"):
+        T.default_chain(0)
+    # under jit the breakdown check is an equinox runtime error
+    with pytest.raises(Exception, match="breakdown"):
+        eqx.filter_jit(lambda c, i: c.check_breakdown(i))(
+            chain, jnp.asarray([2e-3, 0.0, 0.0])).block_until_ready()
+    assert float(chain.max_junction_current()) == pytest.approx(1.2175e-3, rel=1e-3)
+
+
+def test_sampled_chains_carry_the_seed_spread(chain):
+    pop = dv.sample_chains(chain, jax.random.key(0), 2000)
+    assert pop.diameter.shape == (2000, 3)
+    th = np.asarray(jax.vmap(lambda d, o: dv.STTChain(d, o).intrinsic_thresholds)(
+        pop.diameter, pop.h_offset)) * 1e6
+    # the three measured intrinsic thresholds (224, -66, 196 µA) spread by ~160 µA
+    assert 80 < np.std(th) < 400
+
+
+def test_training_end_to_end_learns_the_vowels(capsys, tmp_path):
+    """A reduced study (1 talker split, 1 restart, 150 steps): the gradient-trained chain,
+    evaluated with sampled switching on unseen talkers, is far above chance (1/7) and the
+    JSON output of `mtjax vowels` carries the table."""
+    from mtjax.cli import main
+
+    rc = main(["vowels", "--json", "--splits", "1", "--steps", "150", "--restarts", "1",
+               "--method", "gradient"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    g = out["methods"]["gradient"]
+    assert g["n_params"] == 32 and out["methods"]["codesign"]["n_params"] == 35
+    assert g["test_acc"]["mean"] > 0.6
+    assert g["all_below_breakdown"]
+    assert out["data"]["split"] == "talker" and out["data"]["n_test"] == [49]
+
+
+def test_notebook_runs_in_quick_mode(monkeypatch):
+    monkeypatch.setenv("MTJAX_NOTEBOOK_QUICK", "1")
+    nb = Path(__file__).resolve().parents[1] / "notebooks" / "vowel_classifier.py"
+    ns = runpy.run_path(str(nb))
+    assert ns["result"]["methods"]["gradient"]["test_acc"]["mean"] > 0.3
+    assert os.environ["MTJAX_NOTEBOOK_QUICK"] == "1"
