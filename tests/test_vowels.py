@@ -137,3 +137,44 @@ def test_notebook_runs_in_quick_mode(monkeypatch):
     ns = runpy.run_path(str(nb))
     assert ns["result"]["methods"]["gradient"]["test_acc"]["mean"] > 0.3
     assert os.environ["MTJAX_NOTEBOOK_QUICK"] == "1"
+
+
+def test_sequences_of_more_inputs_match_sampling(chain):
+    """M = 3 sequential inputs: (N + 1)^3 configurations, the exact law equals the product of
+    the per-input count laws and matches hardware draws."""
+    ctrl = jnp.asarray([[-0.5e-3, -0.75e-3, -0.55e-3], [-0.4e-3, -0.5e-3, -0.6e-3],
+                        [-0.45e-3, -0.6e-3, -0.5e-3]])
+    inputs = jnp.asarray([0.70e-3, 0.62e-3, 0.66e-3])
+    p = np.asarray(chain.sequence_probabilities(inputs, ctrl))
+    assert p.shape == (64,) and p.sum() == pytest.approx(1.0, abs=1e-6)
+    per = [np.asarray(chain.count_distribution(inputs[j], ctrl[j])) for j in range(3)]
+    np.testing.assert_allclose(p.reshape(4, 4, 4),
+                               np.einsum("i,j,k->ijk", *per), rtol=1e-6, atol=1e-9)
+    n = 40_000
+    draws = chain.sample_sequence(jax.random.key(5), jnp.broadcast_to(inputs, (n, 3)), ctrl)
+    freq = np.bincount(np.asarray(draws), minlength=64) / n
+    se = np.sqrt(p * (1 - p) / n) + 1e-4
+    assert np.all(np.abs(freq - p) < 5 * se)
+    with pytest.raises(ValueError, match="control must have shape"):
+        chain.sequence_probabilities(inputs, ctrl[:2])
+
+
+def test_sign_rule_targets_and_learning():
+    """Targets put the N thresholds in the largest gaps between class means; the ±10 µA rule
+    moves the control currents and raises the training accuracy from its start."""
+    means = np.array([[0.0, 5.0], [1.0, 4.0], [5.0, 3.0], [6.0, 0.0]])
+    t = T.target_configurations(means, 1)
+    np.testing.assert_array_equal(t, [[0, 1], [0, 1], [1, 1], [1, 0]])
+    import mtjax.datasets as ds
+
+    v = ds.load_vowels()
+    x, y = np.asarray(v.features, float), np.asarray(v.labels)
+    tr, _ = ds.talker_split(v, 0.2, 0)
+    sp = T.make_split(x, tr, tr, "talker", 0)
+    xs = ((x - sp.mean) / sp.std).astype(np.float32)
+    chain = dv.seed001_chain()
+    p0 = T.init_params(chain, xs[tr], y[tr], 7, T.TrainConfig())
+    p, h = T.sign_rule_train(chain, p0, xs[tr], y[tr], 7, jax.random.key(0), steps=40)
+    assert h["control_mA"].shape == (40, 2, 3)
+    assert np.any(np.abs(h["control_mA"][-1] - np.asarray(p0.control)) >= 0.0099)
+    assert np.mean(h["train_acc"][-5:]) > h["train_acc"][0] + 0.05

@@ -15,6 +15,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "co-design (diameters too); sign-rule: the seed's ±10 µA rule; both "
                         "(default) also runs the MLP baselines (27 and 47 parameters)")
     p.add_argument("--devices", type=int, default=3, help="junctions in the chain (default 3)")
+    p.add_argument("--inputs", type=int, default=2,
+                   help="sequential input currents per classification (default 2, the seed's "
+                        "I_A, I_B; the seed's §III proposes more to classify more categories)")
     p.add_argument("--splits", type=int, default=5,
                    help="number of splits, seeds SEED, SEED+1, ... (default 5)")
     p.add_argument("--split", choices=["talker", "sample"], default="talker",
@@ -42,7 +45,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     methods = {"gradient": ("gradient", "codesign"), "sign-rule": ("sign-rule",),
                "both": training.METHODS}[args.method]
-    cfg = training.StudyConfig(n_devices=args.devices, n_splits=args.splits, split=args.split,
+    cfg = training.StudyConfig(n_devices=args.devices, n_inputs=args.inputs,
+                               n_splits=args.splits, split=args.split,
                                methods=methods, seed=args.seed, steps=args.steps,
                                restarts=args.restarts, energy_weight=args.energy_weight,
                                sign_steps=args.sign_steps)
@@ -80,7 +84,7 @@ def render(r: dict[str, Any]) -> str:
         "mean ± std over splits",
         "",
         f"{'method':<10} {'params':>6} {'train acc':>14} {'test acc':>14} {'mean |I_C|':>12} "
-        f"{'energy/input':>13}",
+        f"{'energy/class.':>13}",
     ]
     for m, v in r["methods"].items():
         tr, te = v["train_acc"], v["test_acc"]
@@ -100,7 +104,8 @@ def render(r: dict[str, Any]) -> str:
         lines.append(f"co-design vs control currents alone: mean |I_C| "
                      f"{-100 * c['control_magnitude_reduction']:+.0f} %, test accuracy "
                      f"{100 * c['test_acc_change']:+.1f} points")
-    lines.append("energy/input: seed §IV estimate 1 pJ x (1 + N mean|I_C| / mean|I_in|)")
+    lines.append("energy/class.: seed §IV estimate, per input pulse 1 pJ x (1 + N mean|I_C| / "
+                 "mean|I_in|), times the number of inputs")
     for w in r.get("warnings", []):
         lines.append(f"warning: {w}")
     if "figures" in r:
@@ -126,6 +131,8 @@ def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
     colors = plt.get_cmap("tab10")(np.arange(len(names)))
     n = chain.n_devices
     methods = [m for m in ("gradient", "codesign", "sign-rule") if m in fig_data]
+    if r["chain"]["n_inputs"] != 2:
+        methods = []  # the (I_A, I_B) map is drawn for the seed's two inputs only
 
     # 1. switching maps over (I_A, I_B) with the data on top (seed Figs. 1c, 2a-d)
     if methods:
@@ -173,9 +180,9 @@ def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
         h = fig_data[m]["history"]
         c = np.asarray(h["control_mA"]) * 1e3
         steps = np.arange(1, c.shape[0] + 1)
-        for j, lab in enumerate(("A", "B")):
+        for j, lab in enumerate("ABCDEF"[:c.shape[1]]):
             for d in range(n):
-                axes[0][col].plot(steps, c[:, j, d], ls="-" if j == 0 else "--",
+                axes[0][col].plot(steps, c[:, j, d], ls=("-", "--", ":", "-.")[j % 4],
                                   label=f"I_C{d + 1}^{lab}")
         axes[0][col].set(ylabel="control current (µA)", title=m)
         axes[0][col].legend(fontsize=7, ncol=2)

@@ -207,23 +207,45 @@ class STTChain(eqx.Module):
         """Probability of each switching configuration [k_A, k_B] for the two inputs applied
         one after the other (junctions reset to AP in between), shape (..., (N+1)²), index
         k_A (N + 1) + k_B. `control` has shape (2, N): row 0 for input A, row 1 for B."""
+        i = jnp.stack(jnp.broadcast_arrays(as_float(i_a), as_float(i_b)), axis=-1)
+        return self.sequence_probabilities(i, control)
+
+    def sequence_probabilities(self, inputs: ArrayLike, control: ArrayLike) -> Array:
+        """M inputs applied one after the other (reset to AP in between): probability of each
+        configuration [k_1, ..., k_M], shape (..., (N+1)^M), index Σ_j k_j (N+1)^(M-1-j)
+        (row-major). `inputs` (A) has shape (..., M), `control` (A) shape (M, N). Seed 001
+        uses M = 2; its §III proposes more inputs to classify more categories."""
+        i = as_float(inputs)
         c = as_float(control)
-        pa = self.count_distribution(i_a, c[0])
-        pb = self.count_distribution(i_b, c[1])
-        return (pa[..., :, None] * pb[..., None, :]).reshape(pa.shape[:-1] + (-1,))
+        if c.ndim != 2 or c.shape[0] != i.shape[-1]:
+            raise ValueError(f"control must have shape (M, N) = ({i.shape[-1]}, "
+                             f"{self.n_devices}) for {i.shape[-1]} inputs, got {c.shape}")
+        out = None
+        for j in range(i.shape[-1]):
+            pj = self.count_distribution(i[..., j], c[j])
+            out = pj if out is None else (out[..., :, None] * pj[..., None, :]).reshape(
+                pj.shape[:-1] + (-1,))
+        return out
 
     def sample_configuration(self, key: PRNGKeyArray, i_a: ArrayLike, i_b: ArrayLike,
                              control: ArrayLike) -> Array:
         """Hardware-faithful draw: every junction switches or not (Bernoulli with its thermal
         probability) for input A, the chain is reset, then for input B. Returns the
         configuration index k_A (N + 1) + k_B, shape (...)."""
+        i = jnp.stack(jnp.broadcast_arrays(as_float(i_a), as_float(i_b)), axis=-1)
+        return self.sample_sequence(key, i, control)
+
+    def sample_sequence(self, key: PRNGKeyArray, inputs: ArrayLike,
+                        control: ArrayLike) -> Array:
+        """Hardware-faithful draw for M sequential inputs (`sequence_probabilities`' layout):
+        the configuration index, shape (...)."""
+        i = as_float(inputs)
         c = as_float(control)
-        ka_key, kb_key = jax.random.split(key)
-        pa = self.switch_probability(as_float(i_a)[..., None] + c[0])
-        pb = self.switch_probability(as_float(i_b)[..., None] + c[1])
-        ka = jnp.sum(jax.random.uniform(ka_key, pa.shape, pa.dtype) < pa, axis=-1)
-        kb = jnp.sum(jax.random.uniform(kb_key, pb.shape, pb.dtype) < pb, axis=-1)
-        return ka * (self.n_devices + 1) + kb
+        p = self.switch_probability(i[..., :, None] + c)  # (..., M, N)
+        k = jnp.sum(jax.random.uniform(key, p.shape, p.dtype) < p, axis=-1)  # (..., M)
+        m = i.shape[-1]
+        weights = (self.n_devices + 1) ** jnp.arange(m - 1, -1, -1)
+        return jnp.sum(k * weights, axis=-1)
 
     # -- read-out and breakdown -------------------------------------------------------------
 

@@ -61,6 +61,7 @@ def energy_per_input_pj(n_devices: int, mean_abs_control: float, mean_abs_input:
 @dataclasses.dataclass
 class StudyConfig:
     n_devices: int = 3
+    n_inputs: int = 2  # the seed's I_A, I_B; more inputs per §III of the seed
     n_splits: int = 5
     split: str = "talker"  # or "sample" (the seed's protocol)
     methods: Sequence[str] = METHODS
@@ -81,7 +82,8 @@ class StudyConfig:
             raise ValueError(f"methods must be among {METHODS}, got {bad}")
         if self.split not in ("talker", "sample"):
             raise ValueError(f"split must be 'talker' or 'sample', got {self.split!r}")
-        for name in ("n_devices", "n_splits", "steps", "restarts", "sign_steps", "mlp_steps",
+        for name in ("n_devices", "n_inputs", "n_splits", "steps", "restarts", "sign_steps",
+                     "mlp_steps",
                      "eval_repeats"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
@@ -120,6 +122,9 @@ def vowel_study(cfg: StudyConfig | None = None, *,
         w_te[k, sp.test] = 1
     y = jnp.asarray(y_np)
 
+    if cfg.n_inputs > n_cls - 1:
+        raise ValueError(f"n_inputs must be <= {n_cls - 1} (number of classes - 1), got "
+                         f"{cfg.n_inputs}")
     out: dict = {
         "data": {"name": "Hillenbrand et al. (1995) vowels, seed-001 subset",
                  "n_samples": int(data.n_samples), "n_classes": int(n_cls),
@@ -129,7 +134,7 @@ def vowel_study(cfg: StudyConfig | None = None, *,
                  "n_train": [int(sp.train.size) for sp in splits],
                  "n_test": [int(sp.test.size) for sp in splits]},
         "config": dataclasses.asdict(cfg) | {"methods": list(cfg.methods)},
-        "chain": {"n_devices": n,
+        "chain": {"n_devices": n, "n_inputs": cfg.n_inputs,
                   "diameter_nm": (np.asarray(chain.diameter) * 1e9).tolist(),
                   "intrinsic_thresholds_uA": (np.asarray(chain.intrinsic_thresholds)
                                               * 1e6).tolist(),
@@ -153,7 +158,7 @@ def vowel_study(cfg: StudyConfig | None = None, *,
             f"{cfg.steps} steps (one compiled, vmapped run)")
         tc = TrainConfig(steps=cfg.steps, learning_rate=cfg.learning_rate,
                          energy_weight=cfg.energy_weight, coef_l2=cfg.coef_l2,
-                         restarts=cfg.restarts)
+                         restarts=cfg.restarts, n_inputs=cfg.n_inputs)
         inits = [init_restarts(chain, xs[k][sp.train], y_np[sp.train], n_cls, tc,
                                jax.random.fold_in(jax.random.key(cfg.seed), k))
                  for k, sp in enumerate(splits)]
@@ -177,9 +182,10 @@ def vowel_study(cfg: StudyConfig | None = None, *,
             for k, sp in enumerate(splits):
                 p = jax.tree_util.tree_map(lambda a, k=k, b=best: a[k, b[k]], params)
                 rows.append(_evaluate_chain(chain, p, xs[k], y_np, sp, cfg, k))
-            res = _summarise(rows, n_params=2 * (x_raw.shape[1] + 1) + 2 * n
+            mi_ = cfg.n_inputs
+            res = _summarise(rows, n_params=mi_ * (x_raw.shape[1] + 1) + mi_ * n
                              + (n if method == "codesign" else 0))
-            res["trained"] = (f"{2 * (x_raw.shape[1] + 1)} input coefficients + {2 * n} "
+            res["trained"] = (f"{mi_ * (x_raw.shape[1] + 1)} input coefficients + {mi_ * n} "
                               "control currents" + (f" + {n} diameters"
                                                     if method == "codesign" else ""))
             res["restart_chosen"] = best.tolist()
@@ -191,7 +197,7 @@ def vowel_study(cfg: StudyConfig | None = None, *,
 
     if "sign-rule" in cfg.methods:
         say(f"sign-rule: {cfg.n_splits} splits x {cfg.sign_steps} steps (±10 µA)")
-        tc = TrainConfig(restarts=1)
+        tc = TrainConfig(restarts=1, n_inputs=cfg.n_inputs)
         rows = []
         for k, sp in enumerate(splits):
             p0 = jax.tree_util.tree_map(
@@ -204,9 +210,9 @@ def vowel_study(cfg: StudyConfig | None = None, *,
             rows.append(_evaluate_chain(chain, p, xs[k], y_np, sp, cfg, k))
             if k == 0:
                 figures["sign-rule"] = {"params": p, "history": h}
-        res = _summarise(rows, n_params=2 * n)
-        res["trained"] = ("6 control currents (±10 µA rule); input coefficients fixed from "
-                          "the training split's two leading discriminants")
+        res = _summarise(rows, n_params=cfg.n_inputs * n)
+        res["trained"] = (f"{cfg.n_inputs * n} control currents (±10 µA rule); input "
+                          "coefficients fixed from the training split's leading discriminants")
         out["methods"]["sign-rule"] = res
 
     for method, hidden in (("mlp27", 1), ("mlp47", 2)):
@@ -259,7 +265,8 @@ def _evaluate_chain(chain: STTChain, p: ChainParams, x: np.ndarray, y: np.ndarra
         "hw_train": hw_tr, "hw_test": hw_te, "expected_test": ex_te,
         "mean_abs_control_uA": float(ic.mean() * 1e6),
         "mean_abs_input_uA": float(np.abs(i_in).mean() * 1e6),
-        "energy_pJ": energy_per_input_pj(chain.n_devices, ic.mean(), np.abs(i_in).mean()),
+        "energy_pJ": p.control.shape[0] * energy_per_input_pj(chain.n_devices, ic.mean(),
+                                                              np.abs(i_in).mean()),
         "max_junction_voltage_V": float(v.max()),
         "below_breakdown": bool(v.max() <= float(chain.v_breakdown)),
         "diameter_nm": (np.asarray(ch.diameter) * 1e9).tolist(),

@@ -86,8 +86,9 @@ def lda_directions(x: np.ndarray, y: np.ndarray, n_classes: int, k: int = 2) -> 
 class ChainParams(eqx.Module):
     """Trainable parameters of the chain classifier. Currents in mA (well-scaled for Adam).
 
-    - `coef` (2, F), `bias` (2,): input currents from standardised formants, mA.
-    - `control` (2, N): control current of junction i for input j, mA.
+    - `coef` (M, F), `bias` (M,): input currents from standardised formants, mA (M = 2 in
+      the seed).
+    - `control` (M, N): control current of junction i for input j, mA.
     - `log_d` (N,): junction diameter d = d_nominal exp(0.3 tanh(log_d)) (±35 %), trained in
       co-design only.
     - `lut` ((N+1)², C): logits of the configuration -> class table.
@@ -113,7 +114,7 @@ def input_currents(params: ChainParams, x: Array) -> Array:
 def configuration_probabilities(chain: STTChain, params: ChainParams, x: Array) -> Array:
     ch = chain_with_diameters(chain, params)
     i = input_currents(params, x)
-    return ch.configuration_probabilities(i[:, 0], i[:, 1], params.control * 1e-3)
+    return ch.sequence_probabilities(i, params.control * 1e-3)
 
 
 def class_probabilities(chain: STTChain, params: ChainParams, x: Array) -> Array:
@@ -137,8 +138,7 @@ def hardware_predict(chain: STTChain, params: ChainParams, x: Array, key: PRNGKe
     i = input_currents(params, x)
     table = jnp.argmax(params.lut, axis=-1)
     keys = jax.random.split(key, n_repeats)
-    cfg = jax.vmap(lambda k: ch.sample_configuration(k, i[:, 0], i[:, 1],
-                                                     params.control * 1e-3))(keys)
+    cfg = jax.vmap(lambda k: ch.sample_sequence(k, i, params.control * 1e-3))(keys)
     return table[cfg]
 
 
@@ -167,14 +167,19 @@ class TrainConfig:
     input_span: float = 0.15  # mA per discriminant unit at init
     coef_l2: float = 0.1  # L2 on the input coefficients (mA^2): bounds the input span
     restarts: int = 8
+    n_inputs: int = 2  # sequential inputs per classification (seed: 2)
 
 
 def init_params(chain: STTChain, x_train: np.ndarray, y_train: np.ndarray, n_classes: int,
                 cfg: TrainConfig) -> ChainParams:
-    """Data-driven start: the two leading discriminant directions, scaled so that the data
-    straddle the junctions' input thresholds at the initial control current."""
+    """Data-driven start: the M leading discriminant directions (M = `cfg.n_inputs`, at most
+    C - 1), scaled so that the data straddle the junctions' input thresholds at the initial
+    control current."""
     n = chain.n_devices
-    dirs = lda_directions(x_train, y_train, n_classes)
+    if not 1 <= cfg.n_inputs <= n_classes - 1:
+        raise ValueError(f"n_inputs must be in [1, {n_classes - 1}] (the discriminant "
+                         f"directions available), got {cfg.n_inputs}")
+    dirs = lda_directions(x_train, y_train, n_classes, k=cfg.n_inputs)
     z = x_train @ dirs.T
     z_mean = z.mean(axis=0)
     thr = np.asarray(chain.intrinsic_thresholds) * 1e3 - cfg.init_control  # mA
@@ -184,9 +189,9 @@ def init_params(chain: STTChain, x_train: np.ndarray, y_train: np.ndarray, n_cla
     return ChainParams(
         coef=jnp.asarray(coef, jnp.float32),
         bias=jnp.asarray(bias, jnp.float32),
-        control=jnp.full((2, n), cfg.init_control, jnp.float32),
+        control=jnp.full((cfg.n_inputs, n), cfg.init_control, jnp.float32),
         log_d=jnp.zeros((n,), jnp.float32),
-        lut=jnp.zeros(((n + 1) ** 2, n_classes), jnp.float32),
+        lut=jnp.zeros(((n + 1) ** cfg.n_inputs, n_classes), jnp.float32),
     )
 
 
@@ -198,9 +203,10 @@ def init_restarts(chain: STTChain, x_train: np.ndarray, y_train: np.ndarray, n_c
     within-class spread and centred on the junctions' thresholds."""
     base = init_params(chain, x_train, y_train, n_classes, cfg)
     dirs = lda_directions(x_train, y_train, n_classes, k=n_classes - 1)
-    mix = np.array(jax.random.normal(key, (cfg.restarts, 2, n_classes - 1)))
-    mix *= np.r_[1.0, 1.0, np.full(n_classes - 3, 0.3)]
-    mix[0] = np.eye(2, n_classes - 1)
+    m = cfg.n_inputs
+    mix = np.array(jax.random.normal(key, (cfg.restarts, m, n_classes - 1)))
+    mix *= np.r_[np.ones(m), np.full(n_classes - 1 - m, 0.3)]
+    mix[0] = np.eye(m, n_classes - 1)
     coefs, biases = [], []
     thr = np.asarray(chain.intrinsic_thresholds) * 1e3 - cfg.init_control
     for r in range(cfg.restarts):
@@ -275,11 +281,11 @@ def train_chain(chain: STTChain, params: ChainParams, x: Array, y: Array, w: Arr
 
 
 def target_configurations(z_means: np.ndarray, n_devices: int) -> np.ndarray:
-    """A target configuration (k_A, k_B) per class from the class means of the two inputs:
-    on each axis the N thresholds go into the N largest gaps between consecutive sorted class
-    means, and a class's k is the number of thresholds below its mean. (C, 2) ints."""
-    targets = np.zeros((z_means.shape[0], 2), int)
-    for j in range(2):
+    """A target configuration (k_1, ..., k_M) per class from the class means (C, M) of the
+    inputs: on each axis the N thresholds go into the N largest gaps between consecutive
+    sorted class means, and a class's k is the number of thresholds below its mean. (C, M)."""
+    targets = np.zeros(z_means.shape, int)
+    for j in range(z_means.shape[1]):
         m = np.sort(z_means[:, j])
         gaps = np.diff(m)
         cut = np.sort(np.argsort(gaps)[::-1][:n_devices])
@@ -308,12 +314,16 @@ def sign_rule_train(chain: STTChain, params: ChainParams, x: np.ndarray, y: np.n
     by_class = [np.flatnonzero(y == c) for c in range(n_classes)]
     control = np.asarray(params.control, float).copy()  # mA
     thr0 = np.asarray(chain.intrinsic_thresholds) * 1e3  # mA
-    def sample(k, ia, ib, c):
-        return _sample_switches_jit(chain, k, ia, ib, c)
+    m = control.shape[0]
+    place = (n + 1) ** np.arange(m - 1, -1, -1)
+
+    def sample(k, ii, c):
+        return _sample_switches_jit(chain, k, ii, c)
 
     def acc_fn(c, xx, yy, tab):
         return _table_accuracy_jit(chain, eqx.tree_at(lambda q: q.control, params, c),
                                    jnp.asarray(xx), jnp.asarray(yy), jnp.asarray(tab))
+
     hist = {"control_mA": [], "train_acc": [], "test_acc": []}
     rng = np.random.default_rng(int(jax.random.randint(key, (), 0, 2**31 - 1)))
     table = _nearest_target_table(targets, n)
@@ -323,16 +333,15 @@ def sign_rule_train(chain: STTChain, params: ChainParams, x: np.ndarray, y: np.n
     c_hi = np.minimum(i_lim - i_tr.max(axis=0)[:, None], i_lim)
     for _ in range(steps):
         idx = np.array([rng.choice(b) for b in by_class])
-        ia, ib = i_tr[idx, 0], i_tr[idx, 1]
         key, sub = jax.random.split(key)
-        sw = np.asarray(sample(sub, jnp.asarray(ia * 1e-3), jnp.asarray(ib * 1e-3),
-                               jnp.asarray(control * 1e-3)))  # (7, 2, N) bool
+        sw = np.asarray(sample(sub, jnp.asarray(i_tr[idx] * 1e-3),
+                               jnp.asarray(control * 1e-3)))  # (C, M, N) bool
         votes = np.zeros_like(control)
         for r, c in enumerate(y[idx]):
             k = sw[r].sum(axis=-1)
-            if table[k[0] * (n + 1) + k[1]] == c:
+            if table[int(np.sum(k * place))] == c:
                 continue
-            for j in range(2):
+            for j in range(m):
                 order = np.argsort(thr0 - control[j])  # lowest input threshold first
                 should = np.zeros(n, bool)
                 should[order[:targets[c, j]]] = True
@@ -350,12 +359,9 @@ def sign_rule_train(chain: STTChain, params: ChainParams, x: np.ndarray, y: np.n
     return params, {k: np.asarray(v) for k, v in hist.items()}
 
 
-def _sample_switches(chain, key, ia, ib, control):
-    ka, kb = jax.random.split(key)
-    pa = chain.switch_probability(ia[:, None] + control[0])
-    pb = chain.switch_probability(ib[:, None] + control[1])
-    return jnp.stack([jax.random.uniform(ka, pa.shape) < pa,
-                      jax.random.uniform(kb, pb.shape) < pb], axis=1)
+def _sample_switches(chain, key, inputs, control):
+    p = chain.switch_probability(inputs[:, :, None] + control)  # (B, M, N)
+    return jax.random.uniform(key, p.shape, p.dtype) < p
 
 
 _sample_switches_jit = eqx.filter_jit(lambda *a: _sample_switches(*a))
@@ -363,7 +369,8 @@ _table_accuracy_jit = eqx.filter_jit(lambda *a: _table_accuracy(*a))
 
 
 def _nearest_target_table(targets: np.ndarray, n: int) -> np.ndarray:
-    grid = np.array([(a, b) for a in range(n + 1) for b in range(n + 1)])
+    m = targets.shape[1]
+    grid = np.stack(np.meshgrid(*[np.arange(n + 1)] * m, indexing="ij"), -1).reshape(-1, m)
     d = np.abs(grid[:, None, :] - targets[None]).sum(-1)
     return np.argmin(d, axis=1)
 
