@@ -178,3 +178,19 @@ def test_sign_rule_targets_and_learning():
     assert h["control_mA"].shape == (40, 2, 3)
     assert np.any(np.abs(h["control_mA"][-1] - np.asarray(p0.control)) >= 0.0099)
     assert np.mean(h["train_acc"][-5:]) > h["train_acc"][0] + 0.05
+
+
+def test_unvisited_table_entries_take_their_neighbours_class(chain):
+    """One input, three junctions (configurations k = 0..3). Training inputs reach only k = 0
+    (class 2) and k = 1 (class 5); k = 2 and k = 3 must then answer class 5 (nearest visited
+    configuration), while the visited entries keep their learned classes."""
+    lut = jnp.zeros((4, 7)).at[0, 2].set(3.0).at[1, 5].set(3.0)
+    p = T.ChainParams(coef=jnp.ones((1, 1)), bias=jnp.zeros(1),
+                      control=jnp.full((1, 3), -0.5), log_d=jnp.zeros(3), lut=lut)
+    # input thresholds 434 / 696 / 724 µA: 0.2 mA switches none, 0.55 mA exactly junction 2
+    x = jnp.asarray([[0.2], [0.2], [0.55], [0.55]])
+    y = jnp.asarray([2, 2, 5, 5])
+    filled = T.fill_unvisited_table(chain, p, x, y, 7)
+    table = np.asarray(jnp.argmax(filled.lut, axis=-1))
+    np.testing.assert_array_equal(table, [2, 5, 5, 5])
+    np.testing.assert_array_equal(np.asarray(filled.lut[:2]), np.asarray(lut[:2]))

@@ -12,6 +12,7 @@ from ._vowels import TrainConfig as TrainConfig
 from ._vowels import class_probabilities as class_probabilities
 from ._vowels import configuration_probabilities as configuration_probabilities
 from ._vowels import expected_accuracy as expected_accuracy
+from ._vowels import fill_unvisited_table as fill_unvisited_table
 from ._vowels import hardware_predict as hardware_predict
 from ._vowels import init_params as init_params
 from ._vowels import init_restarts as init_restarts

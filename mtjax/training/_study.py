@@ -18,6 +18,7 @@ from ._vowels import (
     TrainConfig,
     chain_with_diameters,
     expected_accuracy,
+    fill_unvisited_table,
     hardware_predict,
     init_restarts,
     input_currents,
@@ -72,9 +73,11 @@ class StudyConfig:
     energy_weight: float = 0.02
     coef_l2: float = 0.1
     sign_steps: int = 100
+    sign_input_span: float = 0.1  # mA per discriminant unit (the rule's fixed inputs)
     mlp_steps: int = 2000
     eval_repeats: int = 20
     test_fraction: float = 0.2
+    fill_table: bool = True  # unvisited table entries from their neighbours
 
     def __post_init__(self):
         bad = [m for m in self.methods if m not in METHODS]
@@ -179,8 +182,12 @@ def vowel_study(cfg: StudyConfig | None = None, *,
             hist = jax.tree_util.tree_map(lambda a, mi=mi: a[mi], hist_all)
             best = np.asarray(jnp.argmin(hist["loss"][:, :, -1], axis=1))
             rows = []
+            chosen = []
             for k, sp in enumerate(splits):
                 p = jax.tree_util.tree_map(lambda a, k=k, b=best: a[k, b[k]], params)
+                if cfg.fill_table:
+                    p = fill_unvisited_table(chain, p, xs[k][sp.train], y_np[sp.train], n_cls)
+                chosen.append(p)
                 rows.append(_evaluate_chain(chain, p, xs[k], y_np, sp, cfg, k))
             mi_ = cfg.n_inputs
             res = _summarise(rows, n_params=mi_ * (x_raw.shape[1] + 1) + mi_ * n
@@ -191,13 +198,13 @@ def vowel_study(cfg: StudyConfig | None = None, *,
             res["restart_chosen"] = best.tolist()
             out["methods"][method] = res
             figures[method] = {
-                "params": jax.tree_util.tree_map(lambda a, b=best: a[0, b[0]], params),
+                "params": chosen[0],
                 "history": jax.tree_util.tree_map(lambda a, b=best: np.asarray(a[0, b[0]]),
                                                   hist)}
 
     if "sign-rule" in cfg.methods:
         say(f"sign-rule: {cfg.n_splits} splits x {cfg.sign_steps} steps (±10 µA)")
-        tc = TrainConfig(restarts=1, n_inputs=cfg.n_inputs)
+        tc = TrainConfig(restarts=1, n_inputs=cfg.n_inputs, input_span=cfg.sign_input_span)
         rows = []
         for k, sp in enumerate(splits):
             p0 = jax.tree_util.tree_map(

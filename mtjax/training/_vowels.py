@@ -142,6 +142,36 @@ def hardware_predict(chain: STTChain, params: ChainParams, x: Array, key: PRNGKe
     return table[cfg]
 
 
+def fill_unvisited_table(chain: STTChain, params: ChainParams, x: Array, y: Array,
+                         n_classes: int, min_mass: float = 0.5) -> ChainParams:
+    """Give the look-up table's rarely visited configurations a class from their neighbours.
+
+    Gradient training only moves the table entries of configurations that training inputs
+    reach; an entry nobody reaches keeps its initial logits, and its argmax (class 0) is
+    arbitrary. Here each configuration whose expected number of training inputs is below
+    `min_mass` takes the majority class of the training inputs in the nearest visited
+    configurations (Manhattan distance in (k_1, ..., k_M), ties pooled). Visited entries are
+    untouched. Not differentiable (a post-training step); returns new params."""
+    pc = np.asarray(configuration_probabilities(chain, params, jnp.asarray(x)))
+    y = np.asarray(y)
+    mass = np.stack([pc[y == c].sum(axis=0) for c in range(n_classes)], axis=1)  # (K, C)
+    visited = mass.sum(axis=1) >= min_mass
+    if visited.all() or not visited.any():
+        return params
+    n, m = chain.n_devices, params.control.shape[0]
+    grid = np.stack(np.meshgrid(*[np.arange(n + 1)] * m, indexing="ij"), -1).reshape(-1, m)
+    dist = np.abs(grid[:, None, :] - grid[None, :, :]).sum(-1)
+    lut = np.array(params.lut)
+    hi = float(np.max(np.abs(lut))) + 1.0
+    for c in np.flatnonzero(~visited):
+        d = np.where(visited, dist[c], np.iinfo(int).max)
+        near = d == d.min()
+        cls = int(np.argmax(mass[near].sum(axis=0)))
+        lut[c] = 0.0
+        lut[c, cls] = hi
+    return eqx.tree_at(lambda q: q.lut, params, jnp.asarray(lut, params.lut.dtype))
+
+
 def expected_accuracy(chain: STTChain, params: ChainParams, x: Array, y: Array) -> Array:
     """Accuracy averaged over the thermal switching noise exactly (hard table)."""
     pc = configuration_probabilities(chain, params, x)
