@@ -59,10 +59,10 @@ print("dP(k=2)/dI_C (1/mA):", np.round(np.asarray(g) * 1e-3, 3))
 # Talker-disjoint splits; accuracy with sampled (thermal) switching.
 
 # %%
-cfg = T.StudyConfig(n_splits=1 if QUICK else 5, steps=60 if QUICK else 800,
+cfg = T.StudyConfig(n_splits=1 if QUICK else 5, steps=150 if QUICK else 800,
                     restarts=1 if QUICK else 4, sign_steps=10 if QUICK else 100,
                     mlp_steps=200 if QUICK else 2000,
-                    methods=("gradient", "mlp47") if QUICK else T.METHODS)
+                    methods=("gradient", "codesign", "mlp47") if QUICK else T.METHODS)
 result = T.vowel_study(cfg, progress=print)
 for m, v in result["methods"].items():
     print(f"{m:<10} {v['n_params']:>3} params  test {100 * v['test_acc']['mean']:5.1f} "

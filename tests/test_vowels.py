@@ -132,6 +132,8 @@ def test_training_end_to_end_learns_the_vowels(capsys, tmp_path):
 
 
 def test_notebook_runs_in_quick_mode(monkeypatch):
+    # quick mode trains with the same configuration as the CLI test above, so in one pytest
+    # process the compiled training is reused (`_fit_all` is traced on its arrays)
     monkeypatch.setenv("MTJAX_NOTEBOOK_QUICK", "1")
     nb = Path(__file__).resolve().parents[1] / "notebooks" / "vowel_classifier.py"
     ns = runpy.run_path(str(nb))

@@ -7,6 +7,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -168,15 +169,8 @@ def vowel_study(cfg: StudyConfig | None = None, *,
         p0 = jax.tree_util.tree_map(lambda *a: jnp.stack(a), *inits)  # (S, R, ...)
         p0 = jax.tree_util.tree_map(lambda a: jnp.stack([a] * len(chain_methods)), p0)
         flags = jnp.asarray([m == "codesign" for m in chain_methods], jnp.float32)
-
-        def fit(p, x, wt, we, flag):
-            return train_chain(chain, p, x, y, wt, tc, w_test=we, codesign=flag)
-
-        run = jax.jit(jax.vmap(jax.vmap(jax.vmap(fit, in_axes=(0, None, None, None, None)),
-                                        in_axes=(0, 0, 0, 0, None)),
-                               in_axes=(0, None, None, None, 0)))
-        params_all, hist_all = run(p0, jnp.asarray(xs), jnp.asarray(w_tr), jnp.asarray(w_te),
-                                   flags)
+        params_all, hist_all = _fit_all(chain, p0, jnp.asarray(xs), y, jnp.asarray(w_tr),
+                                        jnp.asarray(w_te), flags, tc)
         for mi, method in enumerate(chain_methods):
             params = jax.tree_util.tree_map(lambda a, mi=mi: a[mi], params_all)
             hist = jax.tree_util.tree_map(lambda a, mi=mi: a[mi], hist_all)
@@ -253,6 +247,21 @@ def vowel_study(cfg: StudyConfig | None = None, *,
     out["elapsed_s"] = time.perf_counter() - t_start
     out["_figures"] = figures
     return out
+
+
+@eqx.filter_jit
+def _fit_all(chain, p0, xs, y, w_tr, w_te, flags, tc: TrainConfig):
+    """Train methods x splits x restarts in one vmapped call. Module-level and traced on its
+    array arguments (the chain included), so repeated studies with the same shapes and
+    `TrainConfig` reuse the compiled function."""
+
+    def fit(p, x, wt, we, flag):
+        return train_chain(chain, p, x, y, wt, tc, w_test=we, codesign=flag)
+
+    run = jax.vmap(jax.vmap(jax.vmap(fit, in_axes=(0, None, None, None, None)),
+                            in_axes=(0, 0, 0, 0, None)),
+                   in_axes=(0, None, None, None, 0))
+    return run(p0, xs, w_tr, w_te, flags)
 
 
 def _evaluate_chain(chain: STTChain, p: ChainParams, x: np.ndarray, y: np.ndarray, sp, cfg,
