@@ -154,3 +154,16 @@ def test_compact_model_fit_to_the_full_thermal_model(trapezoid):
     assert fit["rms_residual_after"] <= fit["rms_residual_before"] + 1e-9
     assert fit["rms_residual_after"] < 3 * fit["monte_carlo_stderr_rms"] + 0.02
     assert 0.5 < fit["j_dep_scale"] < 1.5
+
+
+def test_compact_fit_refuses_bad_input(trapezoid):
+    dev, _ = trapezoid
+    amps = jnp.linspace(2.6, 3.3, 3)
+    with pytest.raises(ValueError, match="notch must be an index"):
+        dv.fit_compact_model(dev, 7, amps, [0.0, 0.5, 1.0], n_paths=8)
+    with pytest.raises(ValueError, match="one probability per amplitude"):
+        dv.fit_compact_model(dev, 0, amps, [0.0, 1.0], n_paths=8)
+    with pytest.raises(ValueError, match="probabilities in"):
+        dv.fit_compact_model(dev, 0, amps, [0.0, 0.5, 1.5], n_paths=8)
+    with pytest.raises(ValueError, match="notch must be an index"):
+        dv.measure_depinning_probability(dev, -1, amps, key=jax.random.key(0))

@@ -24,7 +24,7 @@ import numpy as np
 import optax
 from jaxtyping import Array, ArrayLike, PRNGKeyArray
 
-from ..physics._checks import as_float, check_positive
+from ..physics._checks import as_float, check_positive, is_concrete
 from ..physics._domainwall import (
     DomainWall,
     DWDrive,
@@ -179,6 +179,33 @@ def metaplastic_factors(device: DWMTJ, h_z: ArrayLike = 0.0) -> tuple[Array, Arr
     return w, v[0] / v
 
 
+def _check_notch(notch: int, n_notches: int) -> None:
+    if not (isinstance(notch, int | np.integer) and 0 <= notch < n_notches):
+        raise ValueError(f"notch must be an index in [0, {n_notches - 1}], got {notch!r}")
+
+
+def _adam_minimise(loss, x0: Array, steps: int, learning_rate: float) -> tuple[Array, list]:
+    """Full-batch Adam (optax) on `loss` from `x0` in one jitted `lax.scan`; returns the final
+    parameters and the loss history (before each update) as a list of floats."""
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    opt = optax.adam(learning_rate)
+
+    @jax.jit
+    def run(x0):
+        def step(carry, _):
+            x, state = carry
+            val, g = jax.value_and_grad(loss)(x)
+            upd, state = opt.update(g, state)
+            return (optax.apply_updates(x, upd), state), val
+
+        (x, _), vals = jax.lax.scan(step, (x0, opt.init(x0)), None, length=steps)
+        return x, vals
+
+    x, vals = run(x0)
+    return x, np.asarray(vals).tolist()
+
+
 def measure_depinning_probability(device: DWMTJ, notch: int, amplitudes: ArrayLike, *,
                                   key: PRNGKeyArray, n_paths: int = 32, dt: float = 2e-12,
                                   width: float = 50e-9) -> Array:
@@ -186,6 +213,9 @@ def measure_depinning_probability(device: DWMTJ, notch: int, amplitudes: ArrayLi
     amplitude (V) moves a wall sitting in notch `notch` (0-based) out of it (past
     $x_k + 3 s_k$). Shape (len(amplitudes),)."""
     tr = device.track
+    _check_notch(notch, tr.n_notches)
+    if n_paths < 1:
+        raise ValueError(f"n_paths must be >= 1, got {n_paths}")
     x_k = tr.notch_positions[notch]
     s_k = tr.notch_widths[notch]
     amps = as_float(amplitudes)
@@ -209,8 +239,17 @@ def fit_compact_model(device: DWMTJ, notch: int, amplitudes: ArrayLike,
     before and after, and the residual (RMS difference of probabilities, with the Monte Carlo
     standard error for comparison)."""
     tr, mat = device.track, device.material
+    _check_notch(notch, tr.n_notches)
     amps = as_float(amplitudes)
     meas = as_float(measured)
+    if meas.shape != amps.shape:
+        raise ValueError(f"measured must have one probability per amplitude {amps.shape}, "
+                         f"got {meas.shape}")
+    if is_concrete(meas) and not np.all((np.asarray(meas) >= 0) & (np.asarray(meas) <= 1)):
+        raise ValueError(f"measured must be probabilities in [0, 1], got "
+                         f"{np.asarray(meas).tolist()}")
+    if n_paths < 1:
+        raise ValueError(f"n_paths must be >= 1, got {n_paths}")
     x_k = tr.notch_positions[notch]
     j = tr.current_density(x_k, amps)
     j_dep0 = tr.depinning_current_densities(mat)[notch]
@@ -225,20 +264,7 @@ def fit_compact_model(device: DWMTJ, notch: int, amplitudes: ArrayLike,
         p = jnp.clip(model(theta), 1e-6, 1 - 1e-6)
         return -jnp.mean(meas * jnp.log(p) + (1 - meas) * jnp.log(1 - p))
 
-    opt = optax.adam(learning_rate)
-    theta = jnp.zeros(2, amps.dtype)
-    state = opt.init(theta)
-
-    @jax.jit
-    def step(theta, state):
-        val, g = jax.value_and_grad(nll)(theta)
-        upd, state = opt.update(g, state)
-        return optax.apply_updates(theta, upd), state, val
-
-    losses = []
-    for _ in range(steps):
-        theta, state, val = step(theta, state)
-        losses.append(float(val))
+    theta, losses = _adam_minimise(nll, jnp.zeros(2, amps.dtype), steps, learning_rate)
     before, after = np.asarray(model(jnp.zeros(2))), np.asarray(model(theta))
     m = np.asarray(meas)
     se = np.sqrt(np.clip(m * (1 - m), 1 / n_paths, None) / n_paths)
@@ -271,20 +297,8 @@ def calibrate_notch_depths(track: DWTrack, material: DWMaterial, target_voltages
         v = with_depths(logit).depinning_voltages(material, h_z)
         return jnp.mean((v / target - 1) ** 2)
 
-    opt = optax.adam(learning_rate)
-    logit = jnp.log(track.notch_depths / (1 - track.notch_depths))
-    state = opt.init(logit)
-
-    @jax.jit
-    def step(logit, state):
-        val, g = jax.value_and_grad(loss)(logit)
-        upd, state = opt.update(g, state)
-        return optax.apply_updates(logit, upd), state, val
-
-    history = []
-    for _ in range(steps):
-        logit, state, val = step(logit, state)
-        history.append(float(val))
+    logit0 = jnp.log(track.notch_depths / (1 - track.notch_depths))
+    logit, history = _adam_minimise(loss, logit0, steps, learning_rate)
     fitted = with_depths(logit)
     v_fit = fitted.depinning_voltages(material, h_z)
     report = {
