@@ -187,8 +187,9 @@ def test_unvisited_table_entries_take_their_neighbours_class(chain):
     (class 2) and k = 1 (class 5); k = 2 and k = 3 must then answer class 5 (nearest visited
     configuration), while the visited entries keep their learned classes."""
     lut = jnp.zeros((4, 7)).at[0, 2].set(3.0).at[1, 5].set(3.0)
-    p = T.ChainParams(coef=jnp.ones((1, 1)), bias=jnp.zeros(1),
-                      control=jnp.full((1, 3), -0.5), log_d=jnp.zeros(3), lut=lut)
+    p = T.ChainParams(coef=jnp.ones((1, 1)), basis=jnp.ones((1, 1)), bias=jnp.zeros(1),
+                      control=jnp.full((1, 3), -0.5), log_d=jnp.zeros(3), lut=lut,
+                      lut_factors=jnp.zeros((1, 4, 7)))
     # input thresholds 434 / 696 / 724 µA: 0.2 mA switches none, 0.55 mA exactly junction 2
     x = jnp.asarray([[0.2], [0.2], [0.55], [0.55]])
     y = jnp.asarray([2, 2, 5, 5])
@@ -196,3 +197,53 @@ def test_unvisited_table_entries_take_their_neighbours_class(chain):
     table = np.asarray(jnp.argmax(filled.lut, axis=-1))
     np.testing.assert_array_equal(table, [2, 5, 5, 5])
     np.testing.assert_array_equal(np.asarray(filled.lut[:2]), np.asarray(lut[:2]))
+
+
+def test_additive_table_and_discriminant_basis(chain):
+    """The additive table's configuration order is the hardware's: inputs far from every
+    threshold switch a known number of junctions, and the sampled configuration's table entry
+    is lut_factors[0, k_A] + lut_factors[1, k_B]. Training moves the factors only (the full
+    table and the basis stay fixed), and the trained input coefficients stay in the span of
+    the training split's discriminant directions."""
+    f = jnp.asarray(np.random.default_rng(0).normal(size=(2, 4, 7)), jnp.float32)
+    p = T.ChainParams(coef=jnp.eye(2), basis=jnp.eye(2), bias=jnp.zeros(2),
+                      control=jnp.full((2, 3), -0.5), log_d=jnp.zeros(3),
+                      lut=jnp.zeros((16, 7)), lut_factors=f)
+    # input thresholds 434 / 696 / 724 µA at I_C = -500 µA: 0.1 mA switches none, 0.53 one
+    # (junction 2, p = 0.997; the others < 0.003) and 1.0 all three
+    levels = {0: 0.1, 1: 0.53, 3: 1.0}
+    x = jnp.asarray([[levels[a], levels[b]] for a in levels for b in levels])
+    pc = np.asarray(jax.vmap(lambda i: chain.sequence_probabilities(i, p.control * 1e-3))(
+        x * 1e-3))
+    want = [4 * a + b for a in levels for b in levels]
+    np.testing.assert_array_equal(pc.argmax(axis=1), want)
+    assert pc.max(axis=1).min() > 0.98
+    tab = np.asarray(T.table_logits(p))
+    for a in levels:
+        for b in levels:
+            np.testing.assert_allclose(tab[4 * a + b], np.asarray(f[0, a] + f[1, b]), rtol=1e-6)
+
+    import mtjax.datasets as ds
+
+    v = ds.load_vowels()
+    xv, yv = np.asarray(v.features, float), np.asarray(v.labels)
+    tr, _ = ds.talker_split(v, 0.2, 0)
+    sp = T.make_split(xv, tr, tr, "talker", 0)
+    xs = ((xv - sp.mean) / sp.std).astype(np.float32)
+    tc = T.TrainConfig(steps=20, restarts=1)
+    p0 = T.init_params(chain, xs[tr], yv[tr], 7, tc)
+    assert p0.coef.shape == (2, 6) and p0.basis.shape == (6, 12)
+    w = jnp.zeros(len(yv)).at[tr].set(1.0)
+    p1, _ = T.train_chain(chain, p0, jnp.asarray(xs), jnp.asarray(yv), w, tc)
+    np.testing.assert_array_equal(np.asarray(p1.basis), np.asarray(p0.basis))
+    np.testing.assert_array_equal(np.asarray(p1.lut), 0.0)
+    assert float(jnp.abs(p1.lut_factors).max()) > 0
+    dirs = T.lda_directions(xs[tr], yv[tr], 7, k=6)
+    wts = np.asarray(T.input_weights(p1), float)
+    resid = wts - np.linalg.lstsq(dirs.T, wts.T, rcond=None)[0].T @ dirs
+    assert np.abs(resid).max() < 1e-4 * np.abs(wts).max()
+    assert not np.allclose(np.asarray(p1.coef), np.asarray(p0.coef))
+    with pytest.raises(ValueError, match="table"):
+        T.TrainConfig(table="sparse")
+    with pytest.raises(ValueError, match="input_basis"):
+        T.StudyConfig(input_basis="pca")

@@ -29,6 +29,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="random restarts per split, best training loss kept (default 4)")
     p.add_argument("--energy-weight", type=float, default=0.02,
                    help="loss weight on the mean |I_C| in mA (default 0.02)")
+    p.add_argument("--table", choices=["additive", "full"], default="additive",
+                   help="how gradient training parametrises the configuration -> vowel table: "
+                        "additive (a sum of per-input terms, default) or full (one entry per "
+                        "configuration)")
+    p.add_argument("--input-basis", choices=["discriminant", "formants"],
+                   default="discriminant",
+                   help="input coefficients trained in the span of the training split's "
+                        "discriminant directions (default) or free over all 12 formants")
     p.add_argument("--sign-steps", type=int, default=100,
                    help="steps of the ±10 µA rule (default 100)")
     p.add_argument("--out", metavar="DIR", default=None,
@@ -49,7 +57,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                n_splits=args.splits, split=args.split,
                                methods=methods, seed=args.seed, steps=args.steps,
                                restarts=args.restarts, energy_weight=args.energy_weight,
-                               sign_steps=args.sign_steps)
+                               sign_steps=args.sign_steps, table=args.table,
+                               input_basis=args.input_basis)
     quiet = args.json and not sys.stderr.isatty()
 
     def say(msg: str) -> None:
@@ -122,7 +131,7 @@ def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from ..training._vowels import chain_with_diameters, input_currents
+    from ..training._vowels import chain_with_diameters, input_currents, table_logits
 
     paths = []
     chain = fig_data["chain"]
@@ -147,7 +156,7 @@ def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
             pc = np.asarray(ch.configuration_probabilities(
                 jnp.asarray(ga.ravel() * 1e-3), jnp.asarray(gb.ravel() * 1e-3),
                 p.control * 1e-3))
-            table = np.asarray(jnp.argmax(p.lut, axis=-1))
+            table = np.asarray(jnp.argmax(table_logits(p), axis=-1))
             cls = table[pc.argmax(axis=1)].reshape(ga.shape)
             ax.imshow(cls, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), aspect="auto",
                       cmap=matplotlib.colors.ListedColormap(colors[:len(names)]), alpha=0.3,

@@ -17,9 +17,11 @@ from ._vowels import hardware_predict as hardware_predict
 from ._vowels import init_params as init_params
 from ._vowels import init_restarts as init_restarts
 from ._vowels import input_currents as input_currents
+from ._vowels import input_weights as input_weights
 from ._vowels import lda_directions as lda_directions
 from ._vowels import make_split as make_split
 from ._vowels import sign_rule_train as sign_rule_train
+from ._vowels import table_logits as table_logits
 from ._vowels import target_configurations as target_configurations
 from ._vowels import train_chain as train_chain
 from ._vowels import train_mlp as train_mlp

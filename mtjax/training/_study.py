@@ -78,7 +78,9 @@ class StudyConfig:
     mlp_steps: int = 2000
     eval_repeats: int = 20
     test_fraction: float = 0.2
-    fill_table: bool = True  # unvisited table entries from their neighbours
+    table: str = "additive"  # the look-up table's parametrisation in gradient training
+    input_basis: str = "discriminant"  # input coefficients in the discriminant subspace
+    fill_table: bool = True  # unvisited entries of a *full* table from their neighbours
 
     def __post_init__(self):
         bad = [m for m in self.methods if m not in METHODS]
@@ -91,6 +93,8 @@ class StudyConfig:
                      "eval_repeats"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        # the parametrisation choices are checked by TrainConfig
+        TrainConfig(table=self.table, input_basis=self.input_basis)
         if self.seed < 0:
             raise ValueError(f"seed must be >= 0, got {self.seed}")
 
@@ -162,7 +166,8 @@ def vowel_study(cfg: StudyConfig | None = None, *,
             f"{cfg.steps} steps (one compiled, vmapped run)")
         tc = TrainConfig(steps=cfg.steps, learning_rate=cfg.learning_rate,
                          energy_weight=cfg.energy_weight, coef_l2=cfg.coef_l2,
-                         restarts=cfg.restarts, n_inputs=cfg.n_inputs)
+                         restarts=cfg.restarts, n_inputs=cfg.n_inputs, table=cfg.table,
+                         input_basis=cfg.input_basis)
         inits = [init_restarts(chain, xs[k][sp.train], y_np[sp.train], n_cls, tc,
                                jax.random.fold_in(jax.random.key(cfg.seed), k))
                  for k, sp in enumerate(splits)]
@@ -179,7 +184,7 @@ def vowel_study(cfg: StudyConfig | None = None, *,
             chosen = []
             for k, sp in enumerate(splits):
                 p = jax.tree_util.tree_map(lambda a, k=k, b=best: a[k, b[k]], params)
-                if cfg.fill_table:
+                if cfg.fill_table and cfg.table == "full":
                     p = fill_unvisited_table(chain, p, xs[k][sp.train], y_np[sp.train], n_cls)
                 chosen.append(p)
                 rows.append(_evaluate_chain(chain, p, xs[k], y_np, sp, cfg, k))
