@@ -60,7 +60,7 @@ print("dP(k=2)/dI_C (1/mA):", np.round(np.asarray(g) * 1e-3, 3))
 
 # %%
 cfg = T.StudyConfig(n_splits=1 if QUICK else 5, steps=150 if QUICK else 800,
-                    restarts=1 if QUICK else 4, sign_steps=10 if QUICK else 100,
+                    restarts=2 if QUICK else 4, sign_steps=10 if QUICK else 100,
                     mlp_steps=200 if QUICK else 2000,
                     methods=("gradient", "codesign", "mlp47") if QUICK else T.METHODS)
 result = T.vowel_study(cfg, progress=print)

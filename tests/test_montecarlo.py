@@ -64,7 +64,7 @@ def _zero_temperature_ic(thickness):
     base = 131.3e-6  # the bracket must be concrete: Ic0 of pMTJ-A at 1.5 nm
     return ph.simulated_critical_current(
         ph.Macrospin(layer, stt=STT), lambda i: ph.Drive(current=ph.Pulse(i, 10e-9)), m0, 13e-9,
-        (1.2 * base, 3.0 * base), key=jax.random.key(1), n_trials=1, dt=1e-12, iterations=32,
+        (1.2 * base, 3.0 * base), key=jax.random.key(1), n_trials=1, dt=1e-12, iterations=20,
         thermal_initial=False,
     ), ic0
 

@@ -115,12 +115,12 @@ def test_sampled_chains_carry_the_seed_spread(chain):
 
 
 def test_training_end_to_end_learns_the_vowels(capsys, tmp_path):
-    """A reduced study (1 talker split, 1 restart, 150 steps): the gradient-trained chain,
+    """A reduced study (1 talker split, 2 restarts, 150 steps): the gradient-trained chain,
     evaluated with sampled switching on unseen talkers, is far above chance (1/7) and the
     JSON output of `mtjax vowels` carries the table."""
     from mtjax.cli import main
 
-    rc = main(["vowels", "--json", "--splits", "1", "--steps", "150", "--restarts", "1",
+    rc = main(["vowels", "--json", "--splits", "1", "--steps", "150", "--restarts", "2",
                "--method", "gradient"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
@@ -247,3 +247,56 @@ def test_additive_table_and_discriminant_basis(chain):
         T.TrainConfig(table="sparse")
     with pytest.raises(ValueError, match="input_basis"):
         T.StudyConfig(input_basis="pca")
+
+
+def test_ensemble_sums_the_members_table_scores(chain):
+    """K parameter sets on one chain: at inputs far from every threshold each member's
+    configuration is certain, so the class is the argmax of the summed table scores — here
+    member A favours class 1 weakly (softmax 0.55) and member B class 2 strongly (0.9): one A
+    and two B answer 2, two A and one B answer 1."""
+    def member(logits_row):
+        lut = jnp.zeros((16, 7)).at[4 * 3 + 0].set(jnp.asarray(logits_row))
+        return T.ChainParams(coef=jnp.eye(2), basis=jnp.eye(2), bias=jnp.zeros(2),
+                             control=jnp.full((2, 3), -0.5), log_d=jnp.zeros(3), lut=lut,
+                             lut_factors=jnp.zeros((2, 4, 7)))
+
+    def row(cls, prob):  # logits whose softmax puts `prob` on `cls`, the rest evenly
+        other = (1 - prob) / 6
+        return [np.log(prob) if c == cls else np.log(other) for c in range(7)]
+
+    a, b = member(row(1, 0.55)), member(row(2, 0.9))
+    x = jnp.asarray([[1.0, 0.1]] * 5)  # all three junctions switch for input A, none for B
+    key = jax.random.key(0)
+
+    def predict(*members):  # three members each time: one compiled shape
+        stack = jax.tree_util.tree_map(lambda *q: jnp.stack(q), *members)
+        return np.asarray(T.ensemble_predict(chain, stack, x, key, 3))
+
+    np.testing.assert_array_equal(predict(a, a, a), 1)  # = each member's own table argmax
+    np.testing.assert_array_equal(predict(a, b, b), 2)
+    np.testing.assert_array_equal(predict(b, a, a), 1)  # 1.1 + 0.017 against 0.9 + 0.15
+    with pytest.raises(ValueError, match="ensemble"):
+        T.StudyConfig(restarts=2, ensemble=3)
+
+
+def test_study_ensemble_shares_the_chain():
+    """`vowel_study` with an ensemble (reduced: 1 split, 2 restarts x 150 steps, the CLI
+    test's configuration, so the compiled training is reused): co-design members end with one
+    set of diameters (one physical chain), parameter counts and pulses count every member, and
+    the energy adds up over members."""
+    cfg = T.StudyConfig(n_splits=1, steps=150, restarts=2, ensemble=2, refit_steps=10,
+                        methods=("gradient", "codesign"), eval_repeats=2)
+    r = T.vowel_study(cfg)
+    g, c = r["methods"]["gradient"], r["methods"]["codesign"]
+    assert g["n_params"] == 64 and c["n_params"] == 67
+    assert g["input_pulses_per_classification"] == 4 and g["ensemble"] == 2
+    assert len(g["restart_chosen"][0]) == 2
+    split = c["per_split"][0]
+    assert len(split["control_uA"]) == 2 and len(split["member_hw_test"]) == 2
+    assert split["energy_pJ"] > 2 * 2 * 1.0  # 2 members x 2 pulses x >= 1 pJ
+    assert g["expected_test_acc"] is None and g["test_acc"]["mean"] > 0.3
+    d = np.asarray(split["member_diameter_nm"])
+    np.testing.assert_array_equal(d[0], d[1])  # one chain: the members share the diameters
+    assert np.abs(d[0] - 150.0).max() > 0.01  # ... and they are co-designed, not nominal
+    d_g = np.asarray(g["per_split"][0]["member_diameter_nm"])
+    np.testing.assert_allclose(d_g, 150.0, rtol=1e-6)

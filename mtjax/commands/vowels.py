@@ -37,6 +37,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    default="discriminant",
                    help="input coefficients trained in the span of the training split's "
                         "discriminant directions (default) or free over all 12 formants")
+    p.add_argument("--ensemble", type=int, default=1, metavar="K",
+                   help="run the K restarts with the lowest training loss one after the other "
+                        "on the same chain and sum their table scores (K x inputs pulses per "
+                        "classification; co-design members share one set of diameters). "
+                        "Default 1; K <= --restarts")
     p.add_argument("--sign-steps", type=int, default=100,
                    help="steps of the ±10 µA rule (default 100)")
     p.add_argument("--out", metavar="DIR", default=None,
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                methods=methods, seed=args.seed, steps=args.steps,
                                restarts=args.restarts, energy_weight=args.energy_weight,
                                sign_steps=args.sign_steps, table=args.table,
-                               input_basis=args.input_basis)
+                               input_basis=args.input_basis, ensemble=args.ensemble)
     quiet = args.json and not sys.stderr.isatty()
 
     def say(msg: str) -> None:
@@ -114,7 +119,13 @@ def render(r: dict[str, Any]) -> str:
                      f"{-100 * c['control_magnitude_reduction']:+.0f} %, test accuracy "
                      f"{100 * c['test_acc_change']:+.1f} points")
     lines.append("energy/class.: seed §IV estimate, per input pulse 1 pJ x (1 + N mean|I_C| / "
-                 "mean|I_in|), times the number of inputs")
+                 "mean|I_in|), times the number of input pulses")
+    ens = {v.get("ensemble", 1) for v in r["methods"].values()} - {1}
+    if ens:
+        k = ens.pop()
+        lines.append(f"chain rows: an ensemble of {k} parameter sets on the one chain, "
+                     f"{k * r['chain']['n_inputs']} input pulses per classification, summed "
+                     "table scores; params counts all members")
     for w in r.get("warnings", []):
         lines.append(f"warning: {w}")
     if "figures" in r:

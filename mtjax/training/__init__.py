@@ -11,6 +11,7 @@ from ._vowels import ChainParams as ChainParams
 from ._vowels import TrainConfig as TrainConfig
 from ._vowels import class_probabilities as class_probabilities
 from ._vowels import configuration_probabilities as configuration_probabilities
+from ._vowels import ensemble_predict as ensemble_predict
 from ._vowels import expected_accuracy as expected_accuracy
 from ._vowels import fill_unvisited_table as fill_unvisited_table
 from ._vowels import hardware_predict as hardware_predict

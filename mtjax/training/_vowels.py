@@ -177,6 +177,29 @@ def hardware_predict(chain: STTChain, params: ChainParams, x: Array, key: PRNGKe
     return table[cfg]
 
 
+def ensemble_predict(chain: STTChain, members: ChainParams, x: Array, key: PRNGKeyArray,
+                     n_repeats: int = 1) -> Array:
+    """Hardware-faithful classes (n_repeats, B) of K parameter sets (`members`, batched along
+    axis 0) run one after the other on the *same* chain: each member applies its M inputs with
+    its own control currents (reset in between, K·M input pulses per classification), its
+    configuration is drawn (sampled thermal switching) and looked up in its table, which stores
+    a score per class (the softmax of the member's table logits) instead of a single class; the
+    scores of the K members are summed and the largest wins. With K = 1 this is
+    `hardware_predict` (the argmax of one table entry). The members must share the chain's
+    diameters (`log_d` equal) to be one device; this is not checked here."""
+    k = members.control.shape[0]
+
+    def scores(p, kk):
+        ch = chain_with_diameters(chain, p)
+        i = input_currents(p, x)
+        keys = jax.random.split(kk, n_repeats)
+        cfg = jax.vmap(lambda q: ch.sample_sequence(q, i, p.control * 1e-3))(keys)
+        return jax.nn.softmax(table_logits(p), axis=-1)[cfg]  # (n_repeats, B, C)
+
+    total = jnp.sum(jax.vmap(scores)(members, jax.random.split(key, k)), axis=0)
+    return jnp.argmax(total, axis=-1)
+
+
 def fill_unvisited_table(chain: STTChain, params: ChainParams, x: Array, y: Array,
                          n_classes: int, min_mass: float = 0.5) -> ChainParams:
     """Give the look-up table's rarely visited configurations a class from their neighbours.
