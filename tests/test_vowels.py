@@ -277,6 +277,15 @@ def test_ensemble_sums_the_members_table_scores(chain):
     np.testing.assert_array_equal(predict(b, a, a), 1)  # 1.1 + 0.017 against 0.9 + 0.15
     with pytest.raises(ValueError, match="ensemble"):
         T.StudyConfig(restarts=2, ensemble=3)
+    with pytest.raises(ValueError, match="stacked along axis 0"):
+        T.ensemble_predict(chain, a, x, key)
+    other = eqx.tree_at(lambda q: q.log_d, b, jnp.full(3, 0.1))
+    with pytest.raises(ValueError, match="share the chain's diameters"):
+        predict(a, a, other)
+    with pytest.raises(ValueError, match=r"ChainParams.lut must end in shape \(16, 7\)"):
+        T.ChainParams(coef=jnp.eye(2), basis=jnp.eye(2), bias=jnp.zeros(2),
+                      control=jnp.full((2, 3), -0.5), log_d=jnp.zeros(3),
+                      lut=jnp.zeros((9, 7)), lut_factors=jnp.zeros((2, 4, 7)))
 
 
 def test_study_ensemble_shares_the_chain():

@@ -39,6 +39,7 @@ import optax
 from jaxtyping import Array, PRNGKeyArray
 
 from ..devices._sttchain import STTChain
+from ..physics._checks import is_concrete
 
 # ---------------------------------------------------------------------------------------------
 # data
@@ -119,6 +120,24 @@ class ChainParams(eqx.Module):
     lut: Array
     lut_factors: Array
 
+    def __check_init__(self):
+        # trailing axes only: restarts and splits are stacked along leading axes; scalar
+        # fields (e.g. the gradient masks of `train_chain`) are not parameter sets
+        if any(np.ndim(getattr(self, f)) == 0 for f in ("coef", "control", "lut")):
+            return
+        m, k = np.shape(self.coef)[-2:]
+        n = np.shape(self.control)[-1]
+        c = np.shape(self.lut)[-1]
+        want = {"basis": (k, self.basis.shape[-1]), "bias": (m,), "control": (m, n),
+                "log_d": (n,), "lut": ((n + 1) ** m, c), "lut_factors": (m, n + 1, c)}
+        for name, shape in want.items():
+            got = tuple(np.shape(getattr(self, name)))
+            if got[len(got) - len(shape):] != shape:
+                raise ValueError(f"ChainParams.{name} must end in shape {shape} for coef "
+                                 f"{self.coef.shape} and control {self.control.shape} "
+                                 f"(M = {m} inputs, N = {n} junctions, C = {c} classes), "
+                                 f"got {got}")
+
 
 def input_weights(params: ChainParams) -> Array:
     """The hardware input coefficients (M, F), mA per standardised formant."""
@@ -186,8 +205,15 @@ def ensemble_predict(chain: STTChain, members: ChainParams, x: Array, key: PRNGK
     a score per class (the softmax of the member's table logits) instead of a single class; the
     scores of the K members are summed and the largest wins. With K = 1 this is
     `hardware_predict` (the argmax of one table entry). The members must share the chain's
-    diameters (`log_d` equal) to be one device; this is not checked here."""
+    diameters (`log_d` equal) to be one device (checked when not traced)."""
+    if members.control.ndim != 3:
+        raise ValueError("members must be parameter sets stacked along axis 0 (control of "
+                         f"shape (K, M, N)), got control of shape {members.control.shape}")
     k = members.control.shape[0]
+    if is_concrete(members.log_d) and not np.allclose(np.asarray(members.log_d),
+                                                      np.asarray(members.log_d)[:1]):
+        raise ValueError("members must share the chain's diameters (equal log_d) to run on one "
+                         f"chain, got log_d {np.asarray(members.log_d).tolist()}")
 
     def scores(p, kk):
         ch = chain_with_diameters(chain, p)
