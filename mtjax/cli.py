@@ -1,7 +1,10 @@
 """The `mtjax` command-line program.
 
-Every sub-command prints human-readable text by default and one JSON document with `--json`.
-Errors are a single line on stderr; bad usage exits with code 2, a failed computation with 1.
+Every sub-command prints human-readable text by default and one strict JSON document with
+`--json` (non-finite numbers as null). Errors are a single line on stderr naming the flag; bad
+usage exits with code 2 (numbers are checked while parsing, `mtjax.commands._args`), a failed
+computation with 1, Ctrl-C with 130; `--traceback` or `MTJAX_DEBUG=1` shows the traceback.
+Output files go into the `--out` directory, written atomically (`mtjax.commands._io`).
 
 Sub-commands register themselves in `_COMMANDS` below: each is a pair of functions, one that adds
 its arguments to an `argparse` parser and one that runs it and returns a JSON-serialisable dict
@@ -11,8 +14,9 @@ its arguments to an `argparse` parser and one that runs it and returns a JSON-se
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import platform
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +31,14 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line and exit with code 2."""
+    """An ArgumentParser whose errors are one line and exit with code 2, and which takes
+    `-4e-6`, `-.5` or `-1E+3` as negative numbers (values), not as options."""
+
+    def __init__(self, *args, **kwargs):
+        from .commands._args import NEGATIVE_NUMBER
+
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
@@ -166,30 +177,83 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for cmd in _COMMANDS:
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help)
-        p.add_argument("--json", action="store_true", help="print one JSON document")
+        p.add_argument("--json", action="store_true", help="print one (strict) JSON document")
+        p.add_argument("--traceback", action="store_true",
+                       help="on a failure, show the full Python traceback instead of one line "
+                            "(also: environment variable MTJAX_DEBUG=1)")
         cmd.add_arguments(p)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+_EQX_MESSAGE = re.compile(r"EquinoxRuntimeError: *([^\n]+)")
+
+
+def failure_message(err: BaseException) -> str:
+    """One line for a failed run: the message of an `equinox.error_if` check (also when JAX
+    wraps it in a `JaxRuntimeError`), else the exception's type and first message line."""
+    from .commands._io import one_line
+
+    found = _EQX_MESSAGE.findall(str(err))
+    if found and isinstance(err, RuntimeError):
+        return f"EquinoxRuntimeError: {found[-1].strip()}"
+    return one_line(err)
+
+
+def _debug_requested() -> bool:
+    return os.environ.get("MTJAX_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    from .commands._io import dumps
+
     parser = build_parser()
+    debug = _debug_requested()
+    command = "?"
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             raise UsageError("mtjax: a sub-command is required (see 'mtjax --help')")
+        debug, command = debug or args.traceback, args.command
         cmd = next(c for c in _COMMANDS if c.name == args.command)
         result = cmd.run(args)
     except UsageError as err:
+        if debug:
+            raise
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except (ValueError, TypeError, FileNotFoundError, OSError) as err:
-        print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
+    except Exception as err:
+        if debug:
+            raise
+        print(f"error: mtjax {command}: {failure_message(err)} (--traceback for details)",
+              file=sys.stderr)
         return 1
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-    else:
-        print(cmd.render(result))
+    print(dumps(result) if args.json else cmd.render(result), flush=True)
+    if result.get("figure_error"):
+        print(f"error: mtjax {command}: figure failed: {result['figure_error']}",
+              file=sys.stderr)
     return int(result.get("exit_code", 0))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 success, 1 failed run, 2 bad usage,
+    130 interrupted).
+
+    Ctrl-C prints one line. Run as the program (`argv` None) it then leaves with `os._exit`,
+    skipping the interpreter teardown, which can crash while XLA is compiling; called with an
+    explicit `argv` (tests, notebooks) it returns 130.
+    """
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("mtjax: interrupted", file=sys.stderr)
+        if argv is None:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            os._exit(130)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover
