@@ -27,9 +27,10 @@ def test_rv_loop_chain_json_and_text(capsys):
 
 def test_rv_loop_samples_and_figure(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    png = tmp_path / "loop.png"
+    png = tmp_path / "figs" / "rv_loop.png"
     out = _json(capsys, ["rv-loop", "--n", "4", "--samples", "16", "--points", "41",
-                         "--out", str(png), "--json"])
+                         "--out", str(png.parent), "--json"])
+    assert out["figures"] == [str(png)]
     s = out["samples"]
     assert len(s["levels_ohm"]) == 16 and len(s["levels_ohm"][0]) == 5
     assert s["levels_mean_ohm"] == sorted(s["levels_mean_ohm"])
@@ -45,10 +46,11 @@ def test_rv_loop_samples_and_figure(tmp_path, capsys):
 
 
 def test_rv_loop_bad_input(capsys):
-    assert cli.main(["rv-loop", "--n", "0"]) == 1
-    assert "--n must be >= 1" in capsys.readouterr().err
-    assert cli.main(["rv-loop", "--device", "parallel", "--v-max", "2.5"]) == 1
-    assert "breakdown" in capsys.readouterr().err
+    assert cli.main(["rv-loop", "--n", "0"]) == 2
+    assert "--n: must be an integer >= 1" in capsys.readouterr().err
+    assert cli.main(["rv-loop", "--device", "parallel", "--v-max", "2.5"]) == 2
+    err = capsys.readouterr().err
+    assert "breakdown" in err and "--v-max 2.5" in err
     assert cli.main(["rv-loop", "--samples", "-1"]) == 2
     assert "--samples" in capsys.readouterr().err
     assert cli.main(["rv-loop", "--device", "parallel", "--thickness-nm", "16000"]) == 1

@@ -6,6 +6,9 @@ import argparse
 import time
 from typing import Any
 
+from . import _args as A
+from ._io import dumps, prepare_out_dir, render_figures, write_figures
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
@@ -15,16 +18,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                      help="JSON geometry/material file (write a template with --dump-params)")
     p.add_argument("--dump-params", action="store_true",
                    help="print the device description as JSON (a --params template) and exit")
-    p.add_argument("--v-min", type=float, default=0.5, help="first pulse amplitude, V (0.5)")
-    p.add_argument("--v-max", type=float, default=4.5, help="last pulse amplitude, V (4.5)")
-    p.add_argument("--steps", type=int, default=21, help="pulses per cycle (21)")
-    p.add_argument("--cycles", type=int, default=4,
+    p.add_argument("--v-min", type=A.positive, default=0.5,
+                   help="first pulse amplitude, V (0.5)")
+    p.add_argument("--v-max", type=A.positive, default=4.5, help="last pulse amplitude, V (4.5)")
+    p.add_argument("--steps", type=A.int_range(2), default=21, help="pulses per cycle (21)")
+    p.add_argument("--cycles", type=A.int_range(0), default=4,
                    help="write cycles on the full (q, phi) model with thermal noise, each from "
                         "the initialised state (default 4; 0 = compact model only)")
-    p.add_argument("--dt", type=float, default=2e-12, help="time step of the full model, s")
-    p.add_argument("--seed", type=int, default=0, help="PRNG seed (0)")
-    p.add_argument("--out", metavar="PREFIX", default=None,
-                   help="write PREFIX_cycles.png and PREFIX_statemap.png (needs matplotlib)")
+    p.add_argument("--dt", type=A.positive, default=2e-12,
+                   help="time step of the full model, s (2e-12); at most one pulse's span")
+    p.add_argument("--seed", type=A.seed, default=0, help=f"PRNG seed, 0..{A.MAX_SEED} (0)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="write dw_cycles.png and dw_statemap.png into this directory (created; "
+                        "needs matplotlib)")
+
+
+#: the seed-003 pulse: plateau, linear edges, relaxation at 0 V (s)
+PULSE = {"width": 50e-9, "edge": 10e-9, "relax": 20e-9}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -34,30 +44,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     from .. import devices as dv
     from ..cli import UsageError
+    from ..devices._serialize import load_dw_file
     from ..numerics import x64
     from ._progress import Progress
 
-    if args.steps < 2:
-        raise UsageError(f"--steps must be >= 2, got {args.steps}")
-    if args.cycles < 0:
-        raise UsageError(f"--cycles must be >= 0, got {args.cycles}")
-    if not 0 < args.v_min < args.v_max:
-        raise UsageError(f"need 0 < --v-min < --v-max, got {args.v_min}, {args.v_max}")
-    if args.out is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise UsageError("--out needs matplotlib: pip install 'mtjax[plot]'") from None
+    if not args.v_min < args.v_max:
+        raise UsageError(f"mtjax dw: need --v-min < --v-max, got --v-min {args.v_min:g}, "
+                         f"--v-max {args.v_max:g}")
+    if args.cycles:
+        A.check_dt("mtjax dw", args.dt, PULSE["width"] + 2 * PULSE["edge"] + PULSE["relax"],
+                   "one pulse: plateau + 2 edges + relaxation")
+    out_dir = prepare_out_dir(None if args.dump_params else args.out)
     with x64():
         if args.params:
-            import json
-
-            try:
-                with open(args.params) as f:
-                    desc = json.load(f)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{args.params}: not valid JSON ({err})") from None
-            dev = dv.dw_from_dict(desc)
+            dev = load_dw_file(args.params)
             report = {"source": args.params}
             name = args.params
         else:
@@ -82,12 +82,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "preset": name, "levels_ohm": levels.tolist(), "params": dv.dw_to_dict(dev),
             "depinning_voltages_V": np.asarray(dev.depinning_voltages()).tolist(),
             "reset_voltages_V": np.asarray(dev.depinning_voltages(direction=-1)).tolist(),
-            "calibration": report, "pulse": {"width_s": 50e-9, "edges_s": 10e-9},
+            "calibration": report,
+            "pulse": {"width_s": PULSE["width"], "edges_s": PULSE["edge"],
+                      "relax_s": PULSE["relax"]},
             "voltages_V": np.asarray(volts).tolist(),
             "compact_state_map": statemap.tolist(),
         }
         if args.cycles:
-            run_train = jax.jit(lambda k: dev.pulse_train(volts, key=k, dt=args.dt))
+            run_train = jax.jit(lambda k: dev.pulse_train(volts, key=k, dt=args.dt, **PULSE))
             keys = jax.random.split(jax.random.key(args.seed), args.cycles)
             progress = Progress(args.cycles, "mtjax dw: write cycles")
             t0 = time.perf_counter()
@@ -113,16 +115,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                  "states": states.tolist(), "resistance_ohm": rs.tolist(),
                                  "state_map": counts.tolist(), "switching": switch,
                                  "wall_time_s": time.perf_counter() - t0}
-    if args.out is not None:
-        _figures(out, args.out)
-        out["figures"] = [f"{args.out}_cycles.png", f"{args.out}_statemap.png"]
-    return out
+    return write_figures(out, out_dir, lambda w: _figures(out, w))
 
 
-def _figures(r: dict[str, Any], prefix: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
+def _figures(r: dict[str, Any], writer) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -139,8 +135,7 @@ def _figures(r: dict[str, Any], prefix: str) -> None:
     ax.set_ylabel("R_MTJ (Ω)")
     ax.set_title(f"{r['preset']} DW-MTJ, 50 ns pulses", fontsize=10)
     fig.tight_layout()
-    fig.savefig(f"{prefix}_cycles.png", dpi=130)
-    plt.close(fig)
+    writer.save(fig, "dw_cycles.png", dpi=130)
 
     maps = [("compact model", np.asarray(r["compact_state_map"]))]
     if full:
@@ -154,15 +149,12 @@ def _figures(r: dict[str, Any], prefix: str) -> None:
         ax.set_title(title, fontsize=10)
         ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    fig.savefig(f"{prefix}_statemap.png", dpi=130)
-    plt.close(fig)
+    writer.save(fig, "dw_statemap.png", dpi=130)
 
 
 def render(r: dict[str, Any]) -> str:
     if r.get("dumped"):
-        import json
-
-        return json.dumps(r["params"], indent=2)
+        return dumps(r["params"])
     lines = [f"{r['preset']} DW-MTJ (seed 003): levels " +
              ", ".join(f"{x:.1f}" for x in r["levels_ohm"]) + " Ohm",
              "depinning voltages " + ", ".join(f"{x:.2f}" for x in r["depinning_voltages_V"]) +
@@ -179,6 +171,4 @@ def render(r: dict[str, Any]) -> str:
         for k, s in full["switching"].items():
             lines.append(f"  reaches state {k} at {s['mean_V']:.2f} V on average, var "
                          f"{s['var_percent']:.1f} % ({s['cycles']} cycles)")
-    if r.get("figures"):
-        lines.append("figures: " + ", ".join(r["figures"]))
-    return "\n".join(lines)
+    return "\n".join(lines + render_figures(r))

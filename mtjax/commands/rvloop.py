@@ -6,45 +6,50 @@ import argparse
 import math
 from typing import Any
 
+from . import _args as A
+from ._io import prepare_out_dir, render_figures, write_figures
+
+_CMD = "mtjax rv-loop"
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=["single", "chain", "parallel"], default="chain",
                    help="single MTJ, series chain of N MTJs (seed 000), or n SOT cells in "
                         "parallel on one channel (seed 002); default chain")
-    p.add_argument("--n", type=int, default=None,
+    p.add_argument("--n", type=A.int_range(1), default=None,
                    help="junctions in the chain / cells on the channel (default 3)")
-    p.add_argument("--thickness-nm", type=float, default=1.9,
+    p.add_argument("--thickness-nm", type=A.positive, default=1.9,
                    help="parallel: free-layer thickness, nm (1.6-2.6; default 1.9)")
-    p.add_argument("--r-series", type=float, default=900.0,
+    p.add_argument("--r-series", type=A.nonnegative, default=900.0,
                    help="parallel: lumped series resistance, Ohm (default 900)")
-    p.add_argument("--v-max", type=float, default=None,
+    p.add_argument("--v-max", type=A.positive, default=None,
                    help="sweep amplitude, V (default: just past the last switch, capped at "
                         "the breakdown voltage for the parallel device)")
-    p.add_argument("--v-read", type=float, default=0.1, help="chain read bias, V (default 0.1)")
-    p.add_argument("--samples", type=int, default=0,
+    p.add_argument("--v-read", type=A.positive, default=0.1,
+                   help="chain read bias, V (default 0.1)")
+    p.add_argument("--samples", type=A.int_range(0), default=0,
                    help="overlay K device-to-device samples and histogram their levels")
-    p.add_argument("--seed", type=int, default=0, help="PRNG seed for --samples (0)")
-    p.add_argument("--points", type=int, default=401, help="voltages per sweep leg (401)")
-    p.add_argument("--out", metavar="PNG", default=None,
-                   help="write the figure here (needs matplotlib: pip install 'mtjax[plot]')")
+    p.add_argument("--seed", type=A.seed, default=0, help="PRNG seed for --samples (0)")
+    p.add_argument("--points", type=A.int_range(3), default=401,
+                   help="voltages per sweep leg (401)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="write rv_loop.png into this directory (created; needs matplotlib)")
 
 
 def _chain_result(args, jax, jnp, np, dv):
     import equinox as eqx
 
     n = 1 if args.device == "single" else (3 if args.n is None else args.n)
-    if n < 1:
-        raise ValueError(f"--n must be >= 1, got {n}")
     nominal = dv.LinearRVMTJ(**dv.SEED000_PLACEHOLDER)
     chain = dv.SeriesChain(jax.tree_util.tree_map(lambda x: jnp.broadcast_to(x, (n,)), nominal))
     writes = np.asarray(chain.write_voltages())
     erases = np.asarray(chain.erase_voltages())
     v_max = args.v_max if args.v_max is not None else float(writes[-1]) * 1.15
-    if not v_max > 0:
-        raise ValueError(f"--v-max must be > 0, got {v_max}")
-    loop = {k: np.asarray(v) for k, v in chain.loop(v_max, args.points).items()}
-    levels = np.asarray(chain.levels(args.v_read))
-    vmax_j = float(chain.max_junction_voltage(v_max))
+    with A.blame(_CMD, "--v-max", v_max, "V"):
+        loop = {k: np.asarray(v) for k, v in chain.loop(v_max, args.points).items()}
+        vmax_j = float(chain.max_junction_voltage(v_max))
+    with A.blame(_CMD, "--v-read", args.v_read, "V"):
+        levels = np.asarray(chain.levels(args.v_read))
     out = {
         "device": args.device, "n": n, "model": "seed 000 four-line R(V) (PHYSICS.md §4.1)",
         "parameters": dict(dv.SEED000_PLACEHOLDER),
@@ -80,8 +85,6 @@ def _parallel_result(args, jax, jnp, np, dv):
     import equinox as eqx
 
     n = 3 if args.n is None else args.n
-    if n < 1:
-        raise ValueError(f"--n must be >= 1, got {n}")
     t_f = args.thickness_nm * 1e-9
     cell = dv.ParallelSOTCell.from_thickness(t_f, n, r_series=args.r_series)
     vc = np.asarray(cell.critical_voltages())
@@ -92,7 +95,8 @@ def _parallel_result(args, jax, jnp, np, dv):
     else:
         v_max = min(float(vc.max()) * 1.15, vb)
         capped = float(vc.max()) > vb
-    loop = {k: np.asarray(v) for k, v in cell.loop(v_max, args.points).items()}
+    with A.blame(_CMD, "--v-max", v_max, "V"):
+        loop = {k: np.asarray(v) for k, v in cell.loop(v_max, args.points).items()}
     g = np.asarray(cell.levels())
     out = {
         "device": "parallel", "n": n, "thickness_nm": args.thickness_nm,
@@ -133,33 +137,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     from .. import devices as dv
-    from ..cli import UsageError
     from ..numerics import x64
 
-    if args.samples < 0:
-        raise UsageError(f"--samples must be >= 0, got {args.samples}")
-    if args.points < 3:
-        raise UsageError(f"--points must be >= 3, got {args.points}")
-    if args.out is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise UsageError("--out needs matplotlib: pip install 'mtjax[plot]'") from None
+    out_dir = prepare_out_dir(args.out)
     with x64():
         if args.device == "parallel":
             out = _parallel_result(args, jax, jnp, np, dv)
         else:
             out = _chain_result(args, jax, jnp, np, dv)
-    if args.out is not None:
-        _figure(out, args.out)
-        out["figure"] = args.out
-    return out
+    return write_figures(out, out_dir, lambda w: _figure(out, w))
 
 
-def _figure(r: dict[str, Any], path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
+def _figure(r: dict[str, Any], writer) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -197,8 +186,7 @@ def _figure(r: dict[str, Any], path: str) -> None:
         ax.legend(fontsize=7)
         ax.set_title("spread of write voltages", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    writer.save(fig, "rv_loop.png", dpi=130)
 
 
 def render(r: dict[str, Any]) -> str:
@@ -239,6 +227,4 @@ def render(r: dict[str, Any]) -> str:
             pairs = zip(s["write_mean_V"], s["write_std_V"], strict=True)
             lines.append("  writes: " + ", ".join(f"{m:.3f}+-{sd:.3f}" for m, sd in pairs)
                          + " V")
-    if r.get("figure"):
-        lines.append(f"figure: {r['figure']}")
-    return "\n".join(lines)
+    return "\n".join(lines + render_figures(r))

@@ -7,6 +7,8 @@ import math
 import time
 from typing import Any
 
+from . import _args as A
+from ._io import dumps
 from ._progress import Progress
 
 
@@ -17,19 +19,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                           "(seed 002); default pmtj-stt")
     src.add_argument("--params", metavar="FILE",
                      help="JSON parameter file (write a template with --dump-params)")
-    p.add_argument("--current", type=float, help="pulse amplitude, A (MTJ current for STT, "
+    p.add_argument("--current", type=A.finite, help="pulse amplitude, A (MTJ current for STT, "
                    "channel current for SOT); default: the preset's")
-    p.add_argument("--pulse-width", type=float, help="pulse plateau, s; default: the preset's")
-    p.add_argument("--rise", type=float, default=0.0, help="rise time, s (default 0)")
-    p.add_argument("--fall", type=float, default=0.0, help="fall time, s (default 0)")
-    p.add_argument("--relax", type=float, default=5e-9,
+    p.add_argument("--pulse-width", type=A.positive,
+                   help="pulse plateau, s; default: the preset's")
+    p.add_argument("--rise", type=A.nonnegative, default=0.0, help="rise time, s (default 0)")
+    p.add_argument("--fall", type=A.nonnegative, default=0.0, help="fall time, s (default 0)")
+    p.add_argument("--relax", type=A.positive, default=5e-9,
                    help="simulated time after the pulse before the state is read, s (default 5e-9)")
-    p.add_argument("--temperature", type=float, help="K; default: the preset's (300 K)")
-    p.add_argument("--field-mT", type=float, nargs=3, metavar=("BX", "BY", "BZ"),
+    p.add_argument("--temperature", type=A.nonnegative,
+                   help="K; default: the preset's (300 K)")
+    p.add_argument("--field-mT", type=A.finite, nargs=3, metavar=("BX", "BY", "BZ"),
                    help="applied field mu0*H in mT; default: the preset's")
-    p.add_argument("--trials", type=int, default=256, help="number of thermal trials (256)")
-    p.add_argument("--seed", type=int, default=0, help="PRNG seed (0)")
-    p.add_argument("--dt", type=float, default=1e-12, help="time step, s (1e-12)")
+    p.add_argument("--trials", type=A.int_range(1), default=256,
+                   help="number of thermal trials (256)")
+    p.add_argument("--seed", type=A.seed, default=0, help=f"PRNG seed, 0..{A.MAX_SEED} (0)")
+    p.add_argument("--dt", type=A.positive, default=1e-12,
+                   help="time step, s (1e-12); at most the simulated span")
     p.add_argument("--noise", choices=["gaussian", "three-point"], default="gaussian",
                    help="thermal increments: pathwise Gaussian (default) or the cheap weak "
                         "three-point scheme")
@@ -50,9 +56,8 @@ def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def _resolve(args) -> Any:
-    import equinox as eqx
-    import jax.numpy as jnp
-
+    """The preset with the command-line overrides, rebuilt through the constructors (via its
+    parameter dictionary), so every override is validated like a parameter file."""
     from .. import devices
     from ..cli import UsageError
     from ..constants import MU0
@@ -64,36 +69,27 @@ def _resolve(args) -> Any:
             preset = devices.get_preset(args.preset)
         except ValueError as err:
             raise UsageError(f"mtjax simulate: {err}") from None
-    if args.temperature is not None:
-        if not args.temperature >= 0:
-            raise UsageError(
-                f"mtjax simulate: --temperature must be >= 0 K, got {args.temperature}")
-        preset = eqx.tree_at(lambda p: p.model.layer.temperature, preset,
-                             jnp.asarray(args.temperature))
-    if args.field_mT is not None:
-        preset = eqx.tree_at(lambda p: p.field, preset,
-                             jnp.asarray(args.field_mT) * 1e-3 / MU0)
-    if args.current is not None:
-        preset = eqx.tree_at(lambda p: p.current, preset, jnp.asarray(args.current))
-    if args.pulse_width is not None:
-        if not args.pulse_width > 0:
-            raise UsageError(f"mtjax simulate: --pulse-width must be > 0 s, got {args.pulse_width}")
-        preset = eqx.tree_at(lambda p: p.pulse_width, preset, jnp.asarray(args.pulse_width))
-    return preset
+    overrides = {"--temperature": ("free_layer", "temperature", args.temperature),
+                 "--field-mT": (None, "field", None if args.field_mT is None
+                                else [b * 1e-3 / MU0 for b in args.field_mT]),
+                 "--current": (None, "current", args.current),
+                 "--pulse-width": (None, "pulse_width", args.pulse_width)}
+    if all(value is None for _, _, value in overrides.values()):
+        return preset
+    d = devices.preset_to_dict(preset)
+    for section, key, value in overrides.values():
+        if value is not None:
+            (d if section is None else d[section])[key] = value
+    try:
+        return devices.preset_from_dict(d)
+    except ValueError as err:
+        given = [f for f, (_, _, v) in overrides.items() if v is not None]
+        raise UsageError(f"mtjax simulate: {' / '.join(given)}: {err}") from None
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from ..cli import UsageError
     from ..numerics import x64
 
-    for name in ("trials",):
-        if getattr(args, name) < 1:
-            raise UsageError(f"mtjax simulate: --{name} must be >= 1, got {getattr(args, name)}")
-    for name in ("dt", "relax"):
-        if not getattr(args, name) > 0:
-            raise UsageError(f"mtjax simulate: --{name} must be > 0 s, got {getattr(args, name)}")
-    if args.rise < 0 or args.fall < 0:
-        raise UsageError("mtjax simulate: --rise and --fall must be >= 0 s")
     with x64(args.x64):
         return _run(args)
 
@@ -115,7 +111,7 @@ def _run(args) -> dict[str, Any]:
     kind = preset.drive_kind
     drive = physics.Drive(**{kind: pulse}, field=preset.field)
     t1 = float(pulse.end) + args.relax
-    n_steps = int(math.ceil(t1 / args.dt))
+    n_steps = A.check_dt("mtjax simulate", args.dt, t1, "rise + pulse + fall + --relax")
 
     # chunks: a progress bar, bounded memory; the fast integrator wants large batches
     n_chunks = -(-args.trials // (4096 if args.integrator == "fast" else 256))
@@ -205,9 +201,7 @@ def _run(args) -> dict[str, Any]:
 
 def render(r: dict[str, Any]) -> str:
     if r.get("dumped"):
-        import json
-
-        return json.dumps(r["params"], indent=2)
+        return dumps(r["params"])
     d, s, res, ref = r["drive"], r["simulation"], r["result"], r["reference"]
 
     def ns(x):
