@@ -159,8 +159,8 @@ def test_perpendicular_stt_energy_form_field_and_field_like():
     """Ic0 = (4 e alpha/(hbar eta)) E_b with E_b = Delta kB T; fields add to Hk; xi divides."""
     hk = tesla(0.2)
     volume = disk_volume(D_A, T_A)
-    ic = critical_current_perpendicular_stt(MS_A, volume, ALPHA_A, ETA_A, hk)
-    e_b = thermal_stability(MS_A, hk, volume, 300.0) * 1.380649e-23 * 300.0
+    ic = float(critical_current_perpendicular_stt(MS_A, volume, ALPHA_A, ETA_A, hk))
+    e_b = float(thermal_stability(MS_A, hk, volume, 300.0)) * 1.380649e-23 * 300.0
     assert ic == pytest.approx(4 * 1.602176634e-19 * ALPHA_A / (1.054571817e-34 * ETA_A) * e_b)
     stab = critical_current_perpendicular_stt(MS_A, volume, ALPHA_A, ETA_A, hk, h_z=0.1 * hk)
     assert stab == pytest.approx(1.1 * ic, rel=1e-13)
@@ -361,13 +361,13 @@ def test_neel_brown_current_rejects_impossible_probabilities():
         neel_brown_current(0.0, 1e-4, 1e-7, 60.0)
     with pytest.raises(ValueError, match="not reachable"):
         neel_brown_current(0.9, 1e-4, 1e-9, 60.0)  # 1 - e^{-1} = 0.63 is the maximum
-    # traced values: run-time error, not NaN (JAX surfaces it as a RuntimeError or ValueError)
+    # traced values: run-time error, not NaN (equinox's error, surfaced by XLA's runtime)
     f = jax.jit(lambda p: neel_brown_current(p, 1e-4, 1e-7, 60.0))
     assert np.isfinite(f(0.5))
-    with pytest.raises((RuntimeError, ValueError), match="probability must lie in"):
+    with pytest.raises(Exception, match=r"probability must be in \(0.0, 1.0\)"):
         jax.block_until_ready(f(1.5))
     g = jax.jit(lambda p: neel_brown_current(p, 1e-4, 1e-9, 60.0))
-    with pytest.raises((RuntimeError, ValueError), match="exceeds"):
+    with pytest.raises(Exception, match="probability is not reachable"):
         jax.block_until_ready(g(0.9))
 
 
@@ -402,7 +402,7 @@ def test_switching_time_against_quadrature_and_event_values():
     """Direct quadrature of tau = (1/a) int_0^{u0} du / ((1 - u^2)(i - u)) and the §2.3
     diffrax-Event numbers (16.887 / 4.848 ns exact at theta0 = 0.05)."""
     integrate = pytest.importorskip("scipy.integrate")
-    a = precessional_relaxation_rate(ALPHA_A, tesla(0.2))
+    a = float(precessional_relaxation_rate(ALPHA_A, tesla(0.2)))
     for i in (0.9995, 1.0, 1.0 + 1e-7, 1.2, 2.0):
         u0 = math.cos(0.05)
         ref = integrate.quad(lambda u, i=i: 1 / ((1 - u * u) * (i - u)), 0, u0, epsrel=1e-13)[0]
@@ -590,12 +590,12 @@ def _ic0_of_geometry(d, t):
 
 
 def test_ic0_gradient_through_volume():
-    gd, gt = jax.grad(_ic0_of_geometry, argnums=(0, 1))(D_A, T_A)
+    gd, gt = (float(g) for g in jax.grad(_ic0_of_geometry, argnums=(0, 1))(D_A, T_A))
     fd_d = central_difference(lambda x: _ic0_of_geometry(x, T_A), D_A)
     fd_t = central_difference(lambda x: _ic0_of_geometry(D_A, x), T_A)
     assert gd == pytest.approx(fd_d, rel=1e-7)
     assert gt == pytest.approx(fd_t, rel=1e-7)
-    ic = _ic0_of_geometry(D_A, T_A)
+    ic = float(_ic0_of_geometry(D_A, T_A))
     assert gd == pytest.approx(2 * ic / D_A, rel=1e-12)  # Ic0 ∝ d^2 t
     assert gt == pytest.approx(ic / T_A, rel=1e-12)
 
@@ -604,9 +604,9 @@ def test_inplane_sot_gradient_in_thickness():
     def f(t):
         return critical_current_inplane_sot(MS_SOT, t, 0.01, 0.11, HC_SOT, KS_SOT, W_HM, T_HM)
 
-    g = jax.grad(f)(2.0 * NM)
+    g = float(jax.grad(f)(2.0 * NM))
     assert g == pytest.approx(central_difference(f, 2.0 * NM), rel=1e-7)
-    slope = (f(2.6 * NM) - f(1.6 * NM)) / (1.0 * NM)  # exactly linear in t_F
+    slope = float(f(2.6 * NM) - f(1.6 * NM)) / (1.0 * NM)  # exactly linear in t_F
     assert g == pytest.approx(slope, rel=1e-10)
 
 

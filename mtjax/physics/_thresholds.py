@@ -7,24 +7,34 @@ their inputs (every constant is a Python float). Where a formula has a removable
 singularity (i = 1, θ₀ → 0, ψ = 0, an overdamped mode) it is evaluated with the double-`where`
 trick so that values *and* gradients stay finite.
 
-Argument checks follow the two tiers of STYLE.md: concrete values (Python numbers, NumPy or
-concrete JAX arrays) that are out of range raise `ValueError` naming the argument; traced values
-are not inspected, except in `neel_brown_current`, where an impossible probability would
-otherwise produce NaN and is caught with `equinox.error_if`.
+Argument checks follow the two tiers of `mtjax.physics._checks`: concrete values (Python
+numbers, NumPy or concrete JAX arrays) that are out of range or not finite raise `ValueError`
+naming the argument and echoing it; traced values (inside `jit`, `vmap`, `grad`) carry the same
+check with `equinox.error_if`, which raises `equinox.EquinoxRuntimeError` naming the argument
+when the compiled code runs. No formula returns NaN for accepted inputs: where a closed form has
+no finite answer (no switching below threshold) each docstring says what is returned instead.
 
 Sign conventions: a *threshold field* argument (`h_z`, `h_ext`, `h_x`) counts positive when it
 raises the threshold of the transition being computed (i.e. stabilises the initial state), except
 `h_x` of the SOT formula, which assists; see each docstring.
 """
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jaxtyping import Array, ArrayLike, Float
 
 from ..constants import E_CHARGE, GAMMA0, HBAR, KB, MU0, ROOM_TEMPERATURE, TWO_E_OVER_HBAR
-from ._checks import check_finite, check_nonnegative, check_positive, check_range, is_concrete
+from ._checks import (
+    check_finite,
+    check_nonnegative,
+    check_positive,
+    check_range,
+    concrete_eval,
+    describe,
+    ensure,
+    fail_if,
+    is_concrete,
+)
 
 __all__ = [
     "julliere_polarisation",
@@ -60,11 +70,9 @@ _TMR_FIT_SCALE = 0.6234e-9
 _TMR_FIT_T_MAX = 2.6e-9
 
 
-def _check_nonzero(name: str, value) -> None:
-    if is_concrete(value):
-        arr = np.asarray(value, dtype=float)
-        if not (np.all(np.isfinite(arr)) and np.all(arr != 0)):
-            raise ValueError(f"{name} must be finite and non-zero, got {value!r}")
+def _check_nonzero(name: str, value):
+    """`value` as a float array, checked finite and non-zero in both tiers."""
+    return ensure(name, value, lambda a: jnp.isfinite(a) & (a != 0), "finite and non-zero")
 
 
 def _log1p_over_x(x):
@@ -111,7 +119,7 @@ def julliere_polarisation(tmr: ArrayLike) -> Float[Array, "..."]:
 
     **Reference**: M. Jullière, Phys. Lett. A 54, 225 (1975). PHYSICS.md §1.3.
     """
-    check_nonnegative("tmr", tmr)
+    tmr = check_nonnegative("tmr", tmr)
     x = tmr / (2.0 + tmr)
     positive = x > 0
     safe = jnp.where(positive, x, 1.0)
@@ -131,7 +139,8 @@ def slonczewski_efficiency(cos_theta: ArrayLike, polarisation: ArrayLike) -> Flo
 
     **Returns**
 
-    $\eta$, dimensionless. For P = 0.612: η(0) = 0.223, η(π) = 0.490.
+    $\eta$, dimensionless. For P = 0.612: η(0) = 0.223, η(π) = 0.490. The formula diverges
+    for a half-metal in the antiparallel state (P = 1, cos θ = -1): `inf` is returned there.
 
     **Raises**
 
@@ -144,8 +153,8 @@ def slonczewski_efficiency(cos_theta: ArrayLike, polarisation: ArrayLike) -> Flo
     [doi:10.1103/PhysRevB.71.024411](https://doi.org/10.1103/PhysRevB.71.024411).
     PHYSICS.md §1.3.
     """
-    check_range("cos_theta", cos_theta, -1.0, 1.0)
-    check_range("polarisation", polarisation, 0.0, 1.0)
+    cos_theta = check_range("cos_theta", cos_theta, -1.0, 1.0)
+    polarisation = check_range("polarisation", polarisation, 0.0, 1.0)
     return polarisation / (2.0 * (1.0 + polarisation * polarisation * cos_theta))
 
 
@@ -177,10 +186,10 @@ def spin_hall_efficiency(
     036601 (2011), [doi:10.1103/PhysRevLett.106.036601](https://doi.org/10.1103/PhysRevLett.106.036601).
     PHYSICS.md §1.4.
     """
-    check_finite("theta_sh", theta_sh)
-    check_positive("t_hm", t_hm, "m")
-    check_positive("lambda_s", lambda_s, "m")
-    check_range("transparency", transparency, 0.0, 1.0)
+    theta_sh = check_finite("theta_sh", theta_sh)
+    t_hm = check_positive("t_hm", t_hm, "m")
+    lambda_s = check_positive("lambda_s", lambda_s, "m")
+    transparency = check_range("transparency", transparency, 0.0, 1.0)
     x = t_hm / lambda_s
     # sech x = 2 e^{-x}/(1 + e^{-2x}) for x > 0: no overflow of cosh, finite gradient.
     e = jnp.exp(-x)
@@ -216,13 +225,16 @@ def stt_amplitude(
 
     **Raises**
 
-    `ValueError` for concrete non-positive `ms`, `thickness` or `area`.
+    `ValueError` for concrete non-positive `ms`, `thickness` or `area`, or a non-finite
+    `current` or `eta`.
 
     **Reference**: J. C. Slonczewski, J. Magn. Magn. Mater. 159, L1 (1996). PHYSICS.md §1.3.
     """
-    check_positive("ms", ms, "A/m")
-    check_positive("thickness", thickness, "m")
-    check_positive("area", area, "m^2")
+    current = check_finite("current", current, "A")
+    ms = check_positive("ms", ms, "A/m")
+    thickness = check_positive("thickness", thickness, "m")
+    area = check_positive("area", area, "m^2")
+    eta = check_finite("eta", eta)
     return _HBAR_OVER_2E * eta * (current / area) / (MU0 * ms * thickness)
 
 
@@ -247,13 +259,16 @@ def sot_amplitude(
 
     **Raises**
 
-    `ValueError` for concrete non-positive `ms` or `thickness`.
+    `ValueError` for concrete non-positive `ms` or `thickness`, or a non-finite current
+    density or `theta_eff`.
 
     **Reference**: L. Liu et al., Science 336, 555 (2012),
     [doi:10.1126/science.1218197](https://doi.org/10.1126/science.1218197). PHYSICS.md §1.4.
     """
-    check_positive("ms", ms, "A/m")
-    check_positive("thickness", thickness, "m")
+    current_density_hm = check_finite("current_density_hm", current_density_hm, "A/m^2")
+    ms = check_positive("ms", ms, "A/m")
+    thickness = check_positive("thickness", thickness, "m")
+    theta_eff = check_finite("theta_eff", theta_eff)
     return _HBAR_OVER_2E * theta_eff * current_density_hm / (MU0 * ms * thickness)
 
 
@@ -300,16 +315,25 @@ def critical_current_perpendicular_stt(
 
     **Raises**
 
-    `ValueError` for concrete non-positive `ms`, `volume`, `alpha` or `eta`.
+    `ValueError` for concrete non-positive `ms`, `volume`, `alpha` or `eta`, non-finite
+    `hk_eff`, `h_z` or `xi`, or $1 + \alpha\xi \le 0$.
 
     **Reference**: J. Z. Sun, Phys. Rev. B 62, 570 (2000),
     [doi:10.1103/PhysRevB.62.570](https://doi.org/10.1103/PhysRevB.62.570). PHYSICS.md §2.1.
     """
-    check_positive("ms", ms, "A/m")
-    check_positive("volume", volume, "m^3")
-    check_positive("alpha", alpha)
-    check_positive("eta", eta)
-    check_finite("hk_eff", hk_eff)
+    ms = check_positive("ms", ms, "A/m")
+    volume = check_positive("volume", volume, "m^3")
+    alpha = check_positive("alpha", alpha)
+    eta = check_positive("eta", eta)
+    hk_eff = check_finite("hk_eff", hk_eff, "A/m")
+    h_z = check_finite("h_z", h_z, "A/m")
+    xi = check_finite("xi", xi)
+    with concrete_eval((alpha, xi)):
+        reversed_ = 1.0 + alpha * xi <= 0
+        xi = fail_if(xi, reversed_, "xi must satisfy 1 + alpha xi > 0 (the field-like torque "
+                     "would reverse the damping-like one)"
+                     + (f", got xi = {describe(xi)}, alpha = {describe(alpha)}"
+                        if is_concrete((reversed_, xi, alpha)) else ""))
     return TWO_E_OVER_HBAR * (alpha / eta) * MU0 * ms * volume * (hk_eff + h_z) / (1.0 + alpha * xi)
 
 
@@ -350,15 +374,19 @@ def critical_current_inplane_stt(
 
     **Raises**
 
-    `ValueError` for concrete non-positive `ms`, `volume`, `alpha` or `eta`.
+    `ValueError` for concrete non-positive `ms`, `volume`, `alpha` or `eta`, or non-finite
+    fields.
 
     **Reference**: J. Z. Sun, Phys. Rev. B 62, 570 (2000),
     [doi:10.1103/PhysRevB.62.570](https://doi.org/10.1103/PhysRevB.62.570). PHYSICS.md §2.2.
     """
-    check_positive("ms", ms, "A/m")
-    check_positive("volume", volume, "m^3")
-    check_positive("alpha", alpha)
-    check_positive("eta", eta)
+    ms = check_positive("ms", ms, "A/m")
+    volume = check_positive("volume", volume, "m^3")
+    alpha = check_positive("alpha", alpha)
+    eta = check_positive("eta", eta)
+    hk = check_finite("hk", hk, "A/m")
+    m_eff = check_finite("m_eff", m_eff, "A/m")
+    h_ext = check_finite("h_ext", h_ext, "A/m")
     return TWO_E_OVER_HBAR * (alpha / eta) * MU0 * ms * volume * (hk + h_ext + 0.5 * m_eff)
 
 
@@ -394,14 +422,17 @@ def critical_current_density_perpendicular_sot(
 
     **Raises**
 
-    `ValueError` for concrete non-positive `ms`, `thickness` or zero `theta_sh`.
+    `ValueError` for concrete non-positive `ms`, `thickness`, zero `theta_sh` or non-finite
+    fields.
 
     **Reference**: K.-S. Lee, S.-W. Lee, B.-C. Min & K.-J. Lee, Appl. Phys. Lett. 102, 112410
     (2013). PHYSICS.md §2.5.
     """
-    check_positive("ms", ms, "A/m")
-    check_positive("thickness", thickness, "m")
-    _check_nonzero("theta_sh", theta_sh)
+    ms = check_positive("ms", ms, "A/m")
+    thickness = check_positive("thickness", thickness, "m")
+    theta_sh = _check_nonzero("theta_sh", theta_sh)
+    hk_eff = check_finite("hk_eff", hk_eff, "A/m")
+    h_x = check_finite("h_x", h_x, "A/m")
     return TWO_E_OVER_HBAR * MU0 * ms * thickness / theta_sh * (0.5 * hk_eff - h_x / 2.0**0.5)
 
 
@@ -443,19 +474,21 @@ def critical_current_inplane_sot(
 
     **Raises**
 
-    `ValueError` for concrete non-positive `ms`, `thickness`, `alpha`, channel dimensions, or
-    zero `theta_eff`.
+    `ValueError` for concrete non-positive `ms`, `thickness`, `alpha`, channel dimensions,
+    zero `theta_eff`, or non-finite `h_c` or `k_s`.
 
     **Reference**: L. Liu et al., Science 336, 555 (2012),
     [doi:10.1126/science.1218197](https://doi.org/10.1126/science.1218197); J. Z. Sun, Phys. Rev.
     B 62, 570 (2000); Kumar et al., Nanoscale Horiz. 9, 1522 (2024). PHYSICS.md §2.6.
     """
-    check_positive("ms", ms, "A/m")
-    check_positive("thickness", thickness, "m")
-    check_positive("alpha", alpha)
-    _check_nonzero("theta_eff", theta_eff)
-    check_positive("hm_width", hm_width, "m")
-    check_positive("hm_thickness", hm_thickness, "m")
+    ms = check_positive("ms", ms, "A/m")
+    thickness = check_positive("thickness", thickness, "m")
+    alpha = check_positive("alpha", alpha)
+    theta_eff = _check_nonzero("theta_eff", theta_eff)
+    h_c = check_finite("h_c", h_c, "A/m")
+    k_s = check_finite("k_s", k_s, "J/m^2")
+    hm_width = check_positive("hm_width", hm_width, "m")
+    hm_thickness = check_positive("hm_thickness", hm_thickness, "m")
     bracket = MU0 * ms * thickness * (h_c + 0.5 * ms) - k_s
     return TWO_E_OVER_HBAR * (alpha / theta_eff) * hm_width * hm_thickness * bracket
 
@@ -486,15 +519,16 @@ def thermal_stability(
 
     **Raises**
 
-    `ValueError` for concrete non-positive `ms`, `volume` or `temperature`.
+    `ValueError` for concrete non-positive `ms`, `volume` or `temperature`, or a non-finite
+    `hk`.
 
     **Reference**: W. F. Brown, Phys. Rev. 130, 1677 (1963),
     [doi:10.1103/PhysRev.130.1677](https://doi.org/10.1103/PhysRev.130.1677). PHYSICS.md §2.1, §2.7.
     """
-    check_positive("ms", ms, "A/m")
-    check_positive("volume", volume, "m^3")
-    check_positive("temperature", temperature, "K")
-    check_finite("hk", hk)
+    ms = check_positive("ms", ms, "A/m")
+    volume = check_positive("volume", volume, "m^3")
+    temperature = check_positive("temperature", temperature, "K")
+    hk = check_finite("hk", hk, "A/m")
     return MU0 * ms * hk * volume / (2.0 * KB * temperature)
 
 
@@ -524,20 +558,18 @@ def brown_attempt_time(alpha: ArrayLike, hk: ArrayLike, delta: ArrayLike) -> Flo
     **Reference**: W. F. Brown, Phys. Rev. 130, 1677 (1963),
     [doi:10.1103/PhysRev.130.1677](https://doi.org/10.1103/PhysRev.130.1677). PHYSICS.md §2.7.
     """
-    check_positive("alpha", alpha)
-    check_positive("hk", hk, "A/m")
-    check_positive("delta", delta)
+    alpha = check_positive("alpha", alpha)
+    hk = check_positive("hk", hk, "A/m")
+    delta = check_positive("delta", delta)
     rate = alpha * GAMMA0 * hk / (1.0 + alpha * alpha) * jnp.sqrt(delta / jnp.pi)
     return 1.0 / rate
 
 
-def _check_neel_brown(ic0, pulse_width, delta_eff, tau0, beta, smoothness) -> None:
-    check_positive("ic0", ic0, "A")
-    check_positive("pulse_width", pulse_width, "s")
-    check_positive("delta_eff", delta_eff)
-    check_positive("tau0", tau0, "s")
-    check_positive("beta", beta)
-    check_positive("smoothness", smoothness)
+def _check_neel_brown(ic0, pulse_width, delta_eff, tau0, beta, smoothness):
+    """The six positive parameters of the Néel–Brown law, checked and returned in order."""
+    return (check_positive("ic0", ic0, "A"), check_positive("pulse_width", pulse_width, "s"),
+            check_positive("delta_eff", delta_eff), check_positive("tau0", tau0, "s"),
+            check_positive("beta", beta), check_positive("smoothness", smoothness))
 
 
 def neel_brown_switching_probability(
@@ -583,7 +615,7 @@ def neel_brown_switching_probability(
     **Raises**
 
     `ValueError` for concrete non-positive `ic0`, `pulse_width`, `delta_eff`, `tau0`, `beta` or
-    `smoothness`.
+    `smoothness`, or a non-finite `current`.
 
     **References**: R. H. Koch, J. A. Katine & J. Z. Sun, Phys. Rev. Lett. 92, 088302 (2004),
     [doi:10.1103/PhysRevLett.92.088302](https://doi.org/10.1103/PhysRevLett.92.088302);
@@ -591,7 +623,9 @@ def neel_brown_switching_probability(
     [doi:10.1103/PhysRevB.69.134416](https://doi.org/10.1103/PhysRevB.69.134416).
     PHYSICS.md §2.7.
     """
-    _check_neel_brown(ic0, pulse_width, delta_eff, tau0, beta, smoothness)
+    current = check_finite("current", current, "A")
+    ic0, pulse_width, delta_eff, tau0, beta, smoothness = _check_neel_brown(
+        ic0, pulse_width, delta_eff, tau0, beta, smoothness)
     overdrive_deficit = 1.0 - current / ic0
     # log (1 - i)_+ = log s + log softplus((1 - i)/s); the barrier is exp(beta * that).
     log_deficit = jnp.log(smoothness) + _log_softplus(overdrive_deficit / smoothness)
@@ -638,36 +672,29 @@ def neel_brown_current(
     **Raises**
 
     `ValueError` for a concrete `probability` outside (0, 1) or not reachable, and for the
-    concrete checks of `neel_brown_switching_probability`. For traced values the same two
-    conditions are checked at run time with `equinox.error_if`, which raises (under `jax.jit`
-    JAX reports it as a runtime error carrying the message) rather than returning NaN.
+    parameter checks of `neel_brown_switching_probability`. For traced values the same
+    conditions raise `equinox.EquinoxRuntimeError` when the compiled code runs, rather than
+    returning NaN.
 
     **Reference**: R. H. Koch, J. A. Katine & J. Z. Sun, Phys. Rev. Lett. 92, 088302 (2004),
     [doi:10.1103/PhysRevLett.92.088302](https://doi.org/10.1103/PhysRevLett.92.088302).
     PHYSICS.md §2.7.
     """
-    _check_neel_brown(ic0, pulse_width, delta_eff, tau0, beta, smoothness)
-    check_range("probability", probability, 0.0, 1.0, closed=False)
-    probability = jnp.asarray(probability)
-    probability = eqx.error_if(
-        probability,
-        jnp.logical_not((probability > 0) & (probability < 1)),
-        "neel_brown_current: probability must lie in (0, 1)",
-    )
-    # log(tau/tau0) - log(ln(1/(1-P))): the barrier Delta_eff (1 - i)_+^beta that gives P.
-    log_ratio = jnp.log(pulse_width / tau0) - jnp.log(-jnp.log1p(-probability))
-    if is_concrete(log_ratio) and not np.all(np.asarray(log_ratio) > 0):
-        raise ValueError(
-            f"probability={np.asarray(probability)!r} is not reachable: the Néel–Brown "
-            f"probability cannot exceed 1 - exp(-pulse_width/tau0) (pulse_width={pulse_width!r}, "
-            f"tau0={tau0!r})"
-        )
-    log_ratio = eqx.error_if(
-        log_ratio,
-        jnp.logical_not(log_ratio > 0),
-        "neel_brown_current: probability exceeds 1 - exp(-pulse_width/tau0), the largest "
-        "probability the Néel–Brown model reaches",
-    )
+    ic0, pulse_width, delta_eff, tau0, beta, smoothness = _check_neel_brown(
+        ic0, pulse_width, delta_eff, tau0, beta, smoothness)
+    probability = check_range("probability", probability, 0.0, 1.0, closed=False)
+    with concrete_eval((probability, pulse_width, tau0)):
+        # log(tau/tau0) - log(ln(1/(1-P))): the barrier Delta_eff (1 - i)_+^beta that gives P.
+        log_ratio = jnp.log(pulse_width / tau0) - jnp.log(-jnp.log1p(-probability))
+        unreachable = ~(log_ratio > 0)
+        shown = is_concrete((unreachable, probability, pulse_width, tau0))
+        log_ratio = fail_if(
+            log_ratio, unreachable,
+            (f"probability={describe(probability)} " if shown else "probability ")
+            + "is not reachable: the Néel–Brown probability cannot exceed "
+            "1 - exp(-pulse_width/tau0)"
+            + (f" (pulse_width={describe(pulse_width)} s, tau0={describe(tau0)} s)" if shown
+               else ""))
     y = jnp.exp(jnp.log(log_ratio / delta_eff) / beta)
     z = y / smoothness
     # Inverse softplus: s * log(expm1(z)) = y + s * log(1 - e^{-z}), stable for large z.
@@ -696,19 +723,13 @@ def precessional_relaxation_rate(alpha: ArrayLike, hk_eff: ArrayLike) -> Float[A
 
     **Raises**
 
-    `ValueError` for a concrete negative `alpha`.
+    `ValueError` for a concrete negative `alpha` or a non-finite `hk_eff`.
 
     **Reference**: J. Z. Sun, Phys. Rev. B 62, 570 (2000). PHYSICS.md §2.3.
     """
-    check_nonnegative("alpha", alpha)
+    alpha = check_nonnegative("alpha", alpha)
+    hk_eff = check_finite("hk_eff", hk_eff, "A/m")
     return alpha * GAMMA0 * hk_eff / (1.0 + alpha * alpha)
-
-
-def _check_theta0(theta0) -> None:
-    if is_concrete(theta0):
-        arr = np.asarray(theta0, dtype=float)
-        if not np.all((arr > 0) & (arr <= np.pi / 2)):
-            raise ValueError(f"theta0 must lie in (0, pi/2] rad, got {theta0!r}")
 
 
 def precessional_switching_time(
@@ -743,13 +764,16 @@ def precessional_switching_time(
 
     **Raises**
 
-    `ValueError` for a concrete `theta0` outside (0, π/2] or non-positive `a`.
+    `ValueError` for a concrete `theta0` outside (0, π/2], a non-positive `a` or a non-finite
+    `i`.
 
     **Reference**: J. Z. Sun, Phys. Rev. B 62, 570 (2000),
     [doi:10.1103/PhysRevB.62.570](https://doi.org/10.1103/PhysRevB.62.570). PHYSICS.md §2.3.
     """
-    _check_theta0(theta0)
-    check_positive("a", a, "1/s")
+    i = check_finite("i", i)
+    theta0 = ensure("theta0", theta0, lambda t: (t > 0) & (t <= 0.5 * jnp.pi), "in (0, pi/2]",
+                    "rad")
+    a = check_positive("a", a, "1/s")
     half = 0.5 * theta0
     sin_half = jnp.sin(half)
     w = 2.0 * sin_half * sin_half
@@ -801,14 +825,16 @@ def precessional_switching_probability(
 
     **Raises**
 
-    `ValueError` for concrete negative `pulse_width` or non-positive `delta`, `a`.
+    `ValueError` for concrete negative `pulse_width`, non-positive `delta`, `a`, or a
+    non-finite `i`.
 
     **References**: J. Z. Sun et al., Proc. SPIE 5359, 445 (2004); J. He, J. Z. Sun & S. Zhang,
     J. Appl. Phys. 101, 09A501 (2007). PHYSICS.md §2.4.
     """
-    check_nonnegative("pulse_width", pulse_width, "s")
-    check_positive("delta", delta)
-    check_positive("a", a, "1/s")
+    i = check_finite("i", i)
+    pulse_width = check_nonnegative("pulse_width", pulse_width, "s")
+    delta = check_positive("delta", delta)
+    a = check_positive("a", a, "1/s")
     above = i > 1.0
     safe_i = jnp.where(above, i, 2.0)
     d = safe_i - 1.0
@@ -854,12 +880,14 @@ def fmr_frequency(h1: ArrayLike, h2: ArrayLike, alpha: ArrayLike) -> Float[Array
 
     **Raises**
 
-    `ValueError` for a concrete negative `alpha`.
+    `ValueError` for a concrete negative `alpha` or non-finite fields.
 
     **Reference**: C. Kittel, Phys. Rev. 73, 155 (1948),
     [doi:10.1103/PhysRev.73.155](https://doi.org/10.1103/PhysRev.73.155). PHYSICS.md §2.9.
     """
-    check_nonnegative("alpha", alpha)
+    h1 = check_finite("h1", h1, "A/m")
+    h2 = check_finite("h2", h2, "A/m")
+    alpha = check_nonnegative("alpha", alpha)
     s = h1 + h2
     radicand = (1.0 + alpha * alpha) * h1 * h2 - 0.25 * alpha * alpha * s * s
     oscillates = radicand > 0
@@ -890,7 +918,7 @@ def stoner_wohlfarth_switching_field(psi: ArrayLike) -> Float[Array, "..."]:
     **Reference**: E. C. Stoner & E. P. Wohlfarth, Phil. Trans. R. Soc. A 240, 599 (1948),
     [doi:10.1098/rsta.1948.0007](https://doi.org/10.1098/rsta.1948.0007). PHYSICS.md §2.8.
     """
-    check_finite("psi", psi)
+    psi = check_finite("psi", psi, "rad")
 
     def two_thirds_power(x):
         x = jnp.abs(x)
@@ -926,7 +954,7 @@ def tmr_vs_thickness(t_f: ArrayLike, clamp: bool = True) -> Float[Array, "..."]:
 
     **Reference**: Kumar et al., Nanoscale Horiz. 9, 1522 (2024) (data); fit in PHYSICS.md §4.5.
     """
-    check_positive("t_f", t_f, "m")
+    t_f = check_positive("t_f", t_f, "m")
     if clamp:
         t_f = jnp.where(
             t_f < _TMR_FIT_T0, _TMR_FIT_T0, jnp.where(t_f > _TMR_FIT_T_MAX, _TMR_FIT_T_MAX, t_f)
@@ -956,11 +984,12 @@ def tmr_bias(v: ArrayLike, tmr0: ArrayLike, v_half: ArrayLike) -> Float[Array, "
 
     **Raises**
 
-    `ValueError` for a concrete negative `tmr0` or non-positive `v_half`.
+    `ValueError` for a concrete negative `tmr0`, non-positive `v_half` or non-finite `v`.
 
     PHYSICS.md §4.4.
     """
-    check_nonnegative("tmr0", tmr0)
-    check_positive("v_half", v_half, "V")
+    v = check_finite("v", v, "V")
+    tmr0 = check_nonnegative("tmr0", tmr0)
+    v_half = check_positive("v_half", v_half, "V")
     r = v / v_half
     return tmr0 / (1.0 + r * r)

@@ -18,47 +18,58 @@ from __future__ import annotations
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
-from ._checks import check_nonnegative, check_positive, check_range
+from ._checks import check_positive, check_range
 from ._thresholds import tmr_bias
 
 
 def angular_conductance(cos_theta: ArrayLike, r_p: ArrayLike, r_ap: ArrayLike) -> Array:
     """Junction conductance (S) at relative angle $\\cos\\theta$ = m . m_ref between the P
-    resistance `r_p` and the AP resistance `r_ap` (Ω)."""
-    check_range("cos_theta", cos_theta, -1.0, 1.0)
-    check_positive("r_p", r_p, "Ohm")
-    check_positive("r_ap", r_ap, "Ohm")
-    c = jnp.asarray(cos_theta)
+    resistance `r_p` and the AP resistance `r_ap` (Ω).
+
+    **Raises** naming the argument for `cos_theta` outside [-1, 1] or non-positive (or
+    non-finite) resistances: `ValueError` for concrete values, `equinox.EquinoxRuntimeError`
+    at run time for traced ones (as every function here)."""
+    c = check_range("cos_theta", cos_theta, -1.0, 1.0)
+    r_p = check_positive("r_p", r_p, "Ohm")
+    r_ap = check_positive("r_ap", r_ap, "Ohm")
     return 0.5 * (1 + c) / r_p + 0.5 * (1 - c) / r_ap
 
 
 def angular_resistance(cos_theta: ArrayLike, r_p: ArrayLike, r_ap: ArrayLike) -> Array:
-    """1 / `angular_conductance` (Ω)."""
+    """1 / `angular_conductance` (Ω); same arguments and checks."""
     return 1.0 / angular_conductance(cos_theta, r_p, r_ap)
 
 
 def junction_resistance(cos_theta: ArrayLike, v: ArrayLike, r_p: ArrayLike, tmr0: ArrayLike,
                         v_half: ArrayLike) -> Array:
     """Resistance (Ω) at angle `cos_theta` and bias `v` (V): P resistance `r_p` (Ω), zero-bias
-    TMR `tmr0` (ratio, > 0) falling as `tmr_bias` with `v_half` (V)."""
-    check_positive("tmr0", tmr0)
+    TMR `tmr0` (ratio, > 0) falling as `tmr_bias` with `v_half` (V).
+
+    **Raises** naming the argument for a non-positive `tmr0`, `r_p` or `v_half`, a non-finite
+    `v`, or `cos_theta` outside [-1, 1]."""
+    tmr0 = check_positive("tmr0", tmr0)
+    r_p = check_positive("r_p", r_p, "Ohm")
     tmr = tmr_bias(v, tmr0, v_half)
     return angular_resistance(cos_theta, r_p, r_p * (1 + tmr))
 
 
 def resistance_from_ra(ra: ArrayLike, area: ArrayLike) -> Array:
     """P-state resistance (Ω) from the resistance-area product `ra` (Ω m²) and the junction
-    area `area` (m²)."""
-    check_positive("ra", ra, "Ohm m^2")
-    check_positive("area", area, "m^2")
-    return jnp.asarray(ra) / area
+    area `area` (m²).
+
+    **Raises** naming the argument for a non-positive or non-finite `ra` or `area`."""
+    ra = check_positive("ra", ra, "Ohm m^2")
+    area = check_positive("area", area, "m^2")
+    return ra / area
 
 
 def tmr_from_resistances(r_p: ArrayLike, r_ap: ArrayLike) -> Array:
-    """$(R_{AP} - R_P)/R_P$ (ratio)."""
-    check_positive("r_p", r_p, "Ohm")
-    check_nonnegative("r_ap", r_ap, "Ohm")
-    return jnp.asarray(r_ap) / r_p - 1
+    """$(R_{AP} - R_P)/R_P$ (ratio) from the P and AP resistances (Ω).
+
+    **Raises** naming the argument for a non-positive or non-finite `r_p` or `r_ap`."""
+    r_p = check_positive("r_p", r_p, "Ohm")
+    r_ap = check_positive("r_ap", r_ap, "Ohm")
+    return r_ap / r_p - 1
 
 
 __all__ = ["angular_conductance", "angular_resistance", "junction_resistance",
