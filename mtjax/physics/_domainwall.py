@@ -40,7 +40,18 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, PRNGKeyArray
 
 from ..constants import E_CHARGE, GAMMA0, HBAR, KB, MU0
-from ._checks import as_float, check_finite, check_nonnegative, check_positive, is_concrete
+from ._checks import (
+    as_float,
+    check_finite,
+    check_nonnegative,
+    check_positive,
+    check_range,
+    concrete_eval,
+    describe,
+    ensure,
+    fail_if,
+    is_concrete,
+)
 from ._waveforms import AbstractWaveform, as_waveform
 
 _NM = 1e-9
@@ -64,6 +75,14 @@ class DWMaterial(eqx.Module):
       wall's shape anisotropy off, as Thiaville's closed form assumes).
 
     Defaults: PHYSICS.md §3.1 / §6 (DW-MTJ column; assumed values, flagged there).
+
+    **Raises**
+
+    Naming the parameter, for a non-finite value anywhere, non-positive `ms`, `a_ex`, `k_eff`,
+    `thickness` or `alpha`, a zero `theta_sh`, a negative `temperature` or `h_k_scale`, or a
+    DMI at or above the critical $D_c = 4\\sqrt{A K_\\mathrm{eff}}/\\pi$ (the wall energy
+    $\\sigma_w$ would be $\\le 0$: a spin spiral, not a wall): `ValueError` for concrete values,
+    `equinox.EquinoxRuntimeError` when the compiled code runs for traced ones.
     """
 
     ms: Array
@@ -78,21 +97,25 @@ class DWMaterial(eqx.Module):
 
     def __init__(self, ms=1.1e6, a_ex=1.5e-11, k_eff=2e5, thickness=1.1e-9, alpha=0.015,
                  dmi=1e-4, theta_sh=-0.12, temperature=300.0, h_k_scale=1.0):
-        check_nonnegative("h_k_scale", h_k_scale)
-        self.h_k_scale = as_float(h_k_scale)
-        check_positive("ms", ms, "A/m")
-        check_positive("a_ex", a_ex, "J/m")
-        check_positive("k_eff", k_eff, "J/m^3")
-        check_positive("thickness", thickness, "m")
-        check_positive("alpha", alpha)
-        check_finite("dmi", dmi)
-        check_finite("theta_sh", theta_sh)
-        if is_concrete(theta_sh) and np.any(np.asarray(theta_sh) == 0):
-            raise ValueError("theta_sh must be non-zero (no spin-orbit torque otherwise)")
-        check_nonnegative("temperature", temperature, "K")
-        (self.ms, self.a_ex, self.k_eff, self.thickness, self.alpha, self.dmi, self.theta_sh,
-         self.temperature) = (as_float(x) for x in (ms, a_ex, k_eff, thickness, alpha, dmi,
-                                                    theta_sh, temperature))
+        self.ms = check_positive("ms", ms, "A/m")
+        self.a_ex = check_positive("a_ex", a_ex, "J/m")
+        self.k_eff = check_positive("k_eff", k_eff, "J/m^3")
+        self.thickness = check_positive("thickness", thickness, "m")
+        self.alpha = check_positive("alpha", alpha)
+        self.theta_sh = ensure("theta_sh", theta_sh, lambda a: jnp.isfinite(a) & (a != 0),
+                               "finite and non-zero (no spin-orbit torque otherwise)")
+        self.temperature = check_nonnegative("temperature", temperature, "K")
+        self.h_k_scale = check_nonnegative("h_k_scale", h_k_scale)
+        dmi = check_finite("dmi", dmi, "J/m^2")
+        with concrete_eval((dmi, self.a_ex, self.k_eff)):
+            d_c = 4 * jnp.sqrt(self.a_ex * self.k_eff) / jnp.pi
+            above = jnp.abs(dmi) >= d_c
+            self.dmi = fail_if(
+                dmi, above,
+                "dmi must be below the critical DMI 4 sqrt(a_ex k_eff)/pi in magnitude (the "
+                "wall energy is <= 0 above it)"
+                + (f", got {describe(dmi)} J/m^2 for D_c = {describe(d_c)} J/m^2"
+                   if is_concrete((above, dmi, d_c)) else ""))
 
     @property
     def wall_width(self) -> Array:
@@ -127,6 +150,43 @@ class DWMaterial(eqx.Module):
         return HBAR * self.theta_sh * j_hm / (2 * E_CHARGE * MU0 * self.ms * self.thickness)
 
 
+def _per_notch(name: str, value: Array, shape: tuple[int, ...]) -> Array:
+    """`value` broadcast to one entry per notch; `ValueError` naming `name` if it cannot be."""
+    try:
+        return jnp.broadcast_to(value, shape)
+    except ValueError:
+        raise ValueError(f"{name} must be a scalar or have one entry per notch {shape}, got "
+                         f"shape {value.shape}") from None
+
+
+def _check_notch_layout(x: Array, s: Array, length: Array) -> Array:
+    """`x` (notch centres, m) after checking that the notches lie inside (0, `length`), in
+    increasing order, and do not overlap (centres at least 1.5 (s_k + s_{k+1}) apart)."""
+    with concrete_eval((x, s, length)):
+        outside = (x <= 0) | (x >= length)
+        concrete = is_concrete((outside, x, s, length))
+        x = fail_if(x, outside, "notch_positions must lie inside the track (0, length)"
+                    + (f" = (0, {describe(length)}) m, got {describe(x)}" if concrete else ""))
+        gaps = jnp.diff(x)
+        x = fail_if(x, gaps <= 0, "notch_positions must be strictly increasing"
+                    + (f", got {describe(x)}" if concrete else ""))
+        overlap = gaps < 1.5 * (s[1:] + s[:-1])
+        message = "notches overlap: centres closer than 1.5 (s_k + s_k+1)"
+        if concrete and np.any(overlap):
+            k = int(np.argmax(np.asarray(overlap)))
+            xn, sn = np.asarray(x), np.asarray(s)
+            message = (f"notches {k} and {k + 1} overlap: centres {xn[k]:.3g} and "
+                       f"{xn[k + 1]:.3g} m are closer than 1.5 (s_k + s_k+1) = "
+                       f"{1.5 * (sn[k] + sn[k + 1]):.3g} m")
+        return fail_if(x, overlap, message)
+
+
+def _check_direction(direction) -> None:
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be +1 (towards +x) or -1 (towards -x), got "
+                         f"{direction!r}")
+
+
 class DWTrack(eqx.Module):
     """A straight or trapezoidal track with Gaussian fractional notches, and its electrical model.
 
@@ -141,9 +201,13 @@ class DWTrack(eqx.Module):
     - `t_cond`: its thickness, m (5 nm).
     - `r_contact`: series contact resistance, Ω (0).
 
-    **Raises** `ValueError` naming the argument for non-positive widths or length, notches
-    outside the track, unsorted notches, or overlapping notches (centres closer than
-    1.5 (s_k + s_{k+1})).
+    **Raises**
+
+    Naming the argument, for non-finite values, non-positive widths, length, `notch_widths`,
+    `rho` or `t_cond`, a negative `r_contact`, depths outside (0, 1), notches outside the track,
+    unsorted notches, or overlapping notches (centres closer than 1.5 (s_k + s_{k+1})):
+    `ValueError` for concrete values, `equinox.EquinoxRuntimeError` when the compiled code runs
+    for traced ones.
     """
 
     length: Array
@@ -158,38 +222,20 @@ class DWTrack(eqx.Module):
 
     def __init__(self, length, w1, w2, notch_positions, notch_depths=0.2, notch_widths=25e-9,
                  rho=190e-8, t_cond=5e-9, r_contact=0.0):
-        check_positive("length", length, "m")
-        check_positive("w1", w1, "m")
-        check_positive("w2", w2, "m")
-        check_positive("notch_widths", notch_widths, "m")
-        check_positive("rho", rho, "Ohm m")
-        check_positive("t_cond", t_cond, "m")
-        check_nonnegative("r_contact", r_contact, "Ohm")
-        x = jnp.atleast_1d(as_float(notch_positions))
+        self.length = check_positive("length", length, "m")
+        self.w1 = check_positive("w1", w1, "m")
+        self.w2 = check_positive("w2", w2, "m")
+        self.rho = check_positive("rho", rho, "Ohm m")
+        self.t_cond = check_positive("t_cond", t_cond, "m")
+        self.r_contact = check_nonnegative("r_contact", r_contact, "Ohm")
+        x = jnp.atleast_1d(check_finite("notch_positions", notch_positions, "m"))
         if x.ndim != 1:
             raise ValueError(f"notch_positions must be 1-D, got shape {x.shape}")
-        eps = jnp.broadcast_to(as_float(notch_depths), x.shape)
-        s = jnp.broadcast_to(as_float(notch_widths), x.shape)
-        if is_concrete((x, eps, s, length)):
-            xn, en, sn, ln = (np.asarray(v, float) for v in (x, eps, s, length))
-            if np.any((xn <= 0) | (xn >= ln)):
-                raise ValueError(f"notch_positions must lie inside the track (0, {ln:g}) m, got "
-                                 f"{xn}")
-            if np.any((en <= 0) | (en >= 1)):
-                raise ValueError(f"notch_depths must lie in (0, 1) (fractional width "
-                                 f"reductions), got {en}")
-            gaps = np.diff(xn)
-            if np.any(gaps <= 0):
-                raise ValueError(f"notch_positions must be strictly increasing, got {xn}")
-            if np.any(gaps < 1.5 * (sn[1:] + sn[:-1])):
-                k = int(np.argmax(gaps < 1.5 * (sn[1:] + sn[:-1])))
-                raise ValueError(f"notches {k} and {k + 1} overlap: centres {xn[k]:.3g} and "
-                                 f"{xn[k + 1]:.3g} m are closer than 1.5 (s_k + s_k+1) = "
-                                 f"{1.5 * (sn[k] + sn[k + 1]):.3g} m")
-        self.length, self.w1, self.w2 = as_float(length), as_float(w1), as_float(w2)
-        self.notch_positions, self.notch_depths, self.notch_widths = x, eps, s
-        self.rho, self.t_cond, self.r_contact = as_float(rho), as_float(t_cond), \
-            as_float(r_contact)
+        eps = check_range("notch_depths", notch_depths, 0.0, 1.0, closed=False)
+        self.notch_depths = _per_notch("notch_depths", eps, x.shape)
+        s = _per_notch("notch_widths", check_positive("notch_widths", notch_widths, "m"), x.shape)
+        self.notch_widths = s
+        self.notch_positions = _check_notch_layout(x, s, self.length)
 
     @property
     def n_notches(self) -> int:
@@ -212,7 +258,15 @@ class DWTrack(eqx.Module):
         return self.rho * self.length * ratio / self.t_cond + self.r_contact
 
     def current_density(self, x: ArrayLike, voltage: ArrayLike) -> Array:
-        """Underlayer current density (A/m²) at x for a voltage across the track."""
+        """Underlayer current density (A/m²) at x (m) for a voltage (V) across the track.
+
+        **Raises** naming the argument for a non-finite `x` or `voltage` (`ValueError` now for
+        concrete values, `equinox.EquinoxRuntimeError` at run time for traced ones)."""
+        return self._current_density(check_finite("x", x, "m"),
+                                     check_finite("voltage", voltage, "V"))
+
+    def _current_density(self, x, voltage):
+        # unchecked: called at every step of the solver, whose drive is checked once
         return voltage / (self.resistance * self.width(x) * self.t_cond)
 
     def wall_energy(self, q: ArrayLike, material: DWMaterial) -> Array:
@@ -232,7 +286,10 @@ class DWTrack(eqx.Module):
         -x (-1), A/m: the largest restoring field of the notch plus the taper,
         $\\frac{\\sigma_w}{2\\mu_0 M_s}[\\varepsilon e^{-1/2}/s \\pm w'/w\\,(1 - \\varepsilon
         e^{-1/2})]$ evaluated at $x_k \\pm s_k$ (exact for a straight track; the taper is a
-        ~1 % correction). Differentiable in the geometry."""
+        ~1 % correction). Differentiable in the geometry.
+
+        **Raises** `ValueError` unless `direction` is +1 or -1."""
+        _check_direction(direction)
         eps, s = self.notch_depths, self.notch_widths
         xq = self.notch_positions + direction * s
         taper = (self.w2 - self.w1) / self.length / self.width(xq)
@@ -244,7 +301,12 @@ class DWTrack(eqx.Module):
                                     direction: int = 1) -> Array:
         """$J_\\mathrm{dep} = \\frac{2}{\\pi}\\frac{2e\\mu_0 M_s t_F}{\\hbar|\\theta|}
         \\frac{H_\\mathrm{dep} - d\\,H_z}{|\\cos\\phi^*|}$ per notch, A/m² (magnitudes; §3.3).
-        `h_z` is counted positive when it pushes the wall the same way as the current."""
+        `h_z` (A/m) is counted positive when it pushes the wall the same way as the current;
+        the result is <= 0 for a notch that the field alone depins.
+
+        **Raises** naming the argument for a non-finite `h_z` or a `direction` other than ±1
+        (`ValueError` now, `equinox.EquinoxRuntimeError` at run time for a traced `h_z`)."""
+        h_z = check_finite("h_z", h_z, "A/m")
         pref = 2 * E_CHARGE * MU0 * material.ms * material.thickness / (
             HBAR * jnp.abs(material.theta_sh))
         h = self.depinning_fields(material, direction) - h_z
@@ -253,15 +315,28 @@ class DWTrack(eqx.Module):
     def depinning_voltages(self, material: DWMaterial, h_z: ArrayLike = 0.0,
                            direction: int = 1) -> Array:
         """Voltage across the track that depins each notch (quasi-static), V:
-        $J_{\\mathrm{dep},k}\\,w(x_k)\\,t\\,R$. Increasing along a widening trapezoid."""
+        $J_{\\mathrm{dep},k}\\,w(x_k)\\,t\\,R$. Increasing along a widening trapezoid.
+        Same arguments and checks as `depinning_current_densities`."""
         j = self.depinning_current_densities(material, h_z, direction)
         return j * self.width(self.notch_positions) * self.t_cond * self.resistance
+
+
+def _drive_term(name: str, value, unit: str) -> AbstractWaveform:
+    """A number checked finite (naming `name`) and wrapped as a `Constant`; a waveform as is
+    (the waveforms check their own numbers)."""
+    if isinstance(value, AbstractWaveform):
+        return value
+    return as_waveform(check_finite(name, value, unit))
 
 
 class DWDrive(eqx.Module):
     """What drives the wall: voltage across the track (V) or a uniform underlayer current
     density (A/m², overrides the voltage), and applied fields (A/m), each a number or an
-    `AbstractWaveform` of time (s)."""
+    `AbstractWaveform` of time (s).
+
+    **Raises** naming the argument for a non-finite number (`ValueError` now for concrete
+    values, `equinox.EquinoxRuntimeError` at run time for traced ones).
+    """
 
     voltage: AbstractWaveform
     current_density: AbstractWaveform | None
@@ -270,9 +345,12 @@ class DWDrive(eqx.Module):
     h_y: AbstractWaveform
 
     def __init__(self, voltage=0.0, *, current_density=None, h_z=0.0, h_x=0.0, h_y=0.0):
-        self.voltage = as_waveform(voltage)
-        self.current_density = None if current_density is None else as_waveform(current_density)
-        self.h_z, self.h_x, self.h_y = as_waveform(h_z), as_waveform(h_x), as_waveform(h_y)
+        self.voltage = _drive_term("voltage", voltage, "V")
+        self.current_density = (None if current_density is None
+                                else _drive_term("current_density", current_density, "A/m^2"))
+        self.h_z = _drive_term("h_z", h_z, "A/m")
+        self.h_x = _drive_term("h_x", h_x, "A/m")
+        self.h_y = _drive_term("h_y", h_y, "A/m")
 
 
 class DomainWall(eqx.Module):
@@ -293,7 +371,7 @@ class DomainWall(eqx.Module):
         if drive.current_density is not None:
             j = drive.current_density(t_s)
         else:
-            j = tr.current_density(q, drive.voltage(t_s))
+            j = tr._current_density(q, drive.voltage(t_s))
         h_sl = mat.h_sl(j)
         h_pin = tr.pinning_field(q, mat)
         gb = GAMMA0 * qc * (drive.h_z(t_s) + h_pin + h_th_q + 0.5 * jnp.pi * h_sl * jnp.cos(phi))
@@ -317,7 +395,8 @@ class DomainWall(eqx.Module):
 
 class DWSolution(eqx.Module):
     """Result of `solve_dw`: `ts` (s), `q` (m), `phi` (rad) at the save times; `q_final`,
-    `phi_final`; `num_steps`."""
+    `phi_final`; `num_steps`; `result`, the diffrax `RESULTS` code (`RESULTS.nonfinite` when
+    the final state is NaN/inf, with `throw=False`)."""
 
     ts: Array
     q: Array
@@ -325,34 +404,90 @@ class DWSolution(eqx.Module):
     q_final: Array
     phi_final: Array
     num_steps: Array
+    result: diffrax.RESULTS
+
+
+def _check_time_grid(t0, t1, dt):
+    """`(t0, t1, dt)` (s) checked: finite times with t1 > t0, and a step dt that is finite,
+    > 0 and no longer than the span t1 - t0 (a longer one would "solve" the run in one step)."""
+    t0 = check_finite("t0", t0, "s")
+    t1 = check_finite("t1", t1, "s")
+    dt = check_finite("dt", dt, "s")
+    with concrete_eval((t0, t1, dt)):
+        span = t1 - t0
+        concrete = is_concrete((span, t0, t1, dt))
+        t1 = fail_if(t1, span <= 0, "t1 must be > t0"
+                     + (f", got t0 = {describe(t0)} s, t1 = {describe(t1)} s" if concrete
+                        else ""))
+        # the relative slack lets dt = t1 - t0 through the rounding of the subtraction
+        dt = fail_if(dt, (dt <= 0) | (dt > span * (1 + 1e-6)),
+                     "dt must be > 0 and no longer than the span t1 - t0"
+                     + (f", got dt = {describe(dt)} s for a span of {describe(span)} s"
+                        if concrete else ""))
+    return t0, t1, dt
 
 
 def solve_dw(wall: DomainWall, drive: DWDrive, q0: ArrayLike, phi0: ArrayLike, t1: float, *,
              dt: float = 1e-12, t0: float = 0.0, key: PRNGKeyArray | None = None,
              saveat: int | None = None, adaptive: bool = False, rtol: float = 1e-6,
-             atol: float = 1e-6, max_steps: int | None = None) -> DWSolution:
+             atol: float = 1e-6, max_steps: int | None = None,
+             throw: bool = True) -> DWSolution:
     """Integrate the (q, φ) equations from (`q0` m, `phi0` rad) over [`t0`, `t1`] s.
 
+    - `dt`: the step, s (the first step with `adaptive=True`); finite, > 0 and no longer than
+      `t1 - t0`.
     - `key`: PRNG key for the thermal fields at `wall.material.temperature` (SDE, Stratonovich
       Heun with `diffrax.UnsafeBrownianPath`, fixed step `dt`), or None (ODE: Heun with fixed
       `dt`, or Tsit5 with `adaptive=True`).
-    - `saveat`: number of equally spaced save points (default: only the end).
-    Pure and `jit`/`vmap`/`grad`-compatible (times must be Python numbers).
+    - `saveat`: number (>= 2) of equally spaced save points from `t0` to `t1` (default: only
+      the end).
+    - `max_steps`: step budget (default: the fixed-step count plus 10, or 100 000 adaptive
+      steps); needed when `t0`, `t1` or `dt` are traced with fixed steps.
+    - `throw`: raise when the solve fails (the step budget runs out, or the final state is
+      NaN/inf: a drive far too strong for `dt`); with False, report it in `result` instead.
+
+    Pure and `jit`/`vmap`/`grad`-compatible; the times may be traced if `max_steps` is given.
+
+    **Raises**
+
+    `ValueError` for concrete bad times (non-finite, `t1 <= t0`, `dt` not in (0, t1 - t0]),
+    a non-finite `q0`/`phi0`, `saveat < 2`, `max_steps < 1`, or non-positive `rtol`/`atol`;
+    for traced values the same checks raise `equinox.EquinoxRuntimeError` when the compiled
+    code runs. With `throw=True`, a failed solve raises `equinox.EquinoxRuntimeError`.
     """
-    if not (float(dt) > 0 and float(t1) > float(t0)):
-        raise ValueError(f"need dt > 0 and t1 > t0, got dt={dt!r}, t0={t0!r}, t1={t1!r}")
-    q0 = as_float(q0)
-    dtype = jnp.result_type(q0, as_float(phi0), wall.material.ms)
+    concrete_times = is_concrete((t0, t1, dt))
+    t0c, t1c, dtc = _check_time_grid(t0, t1, dt)
+    if saveat is not None and not (isinstance(saveat, int | np.integer) and saveat >= 2):
+        raise ValueError(f"saveat must be an int >= 2 (save points from t0 to t1), got "
+                         f"{saveat!r}")
+    if max_steps is not None and not (isinstance(max_steps, int | np.integer) and max_steps >= 1):
+        raise ValueError(f"max_steps must be an int >= 1, got {max_steps!r}")
+    if adaptive:
+        rtol = check_positive("rtol", rtol)
+        atol = check_positive("atol", atol)
+    q0 = check_finite("q0", q0, "m")
+    phi0 = check_finite("phi0", phi0, "rad")
+    dtype = jnp.result_type(q0, phi0, wall.material.ms)
     y0 = jnp.stack([jnp.asarray(q0, dtype) / _NM, jnp.asarray(phi0, dtype)])
 
     def drift(t_ns, y, args):
         dq, dphi = wall._rates(t_ns * _NS, y[0] * _NM, y[1], drive)
         return jnp.stack([dq * _NS / _NM, dphi * _NS])
 
-    ts0, ts1, dt_ns = float(t0) / _NS, float(t1) / _NS, float(dt) / _NS
-    n_steps = int(math.ceil((ts1 - ts0) / dt_ns))
+    if concrete_times:  # Python floats: the step count is static
+        ts0, ts1, dt_ns = float(t0) / _NS, float(t1) / _NS, float(dt) / _NS
+        n_steps = int(math.ceil((ts1 - ts0) / dt_ns))
+    else:
+        ts0, ts1, dt_ns = t0c / _NS, t1c / _NS, dtc / _NS
+        n_steps = None
     if max_steps is None:
-        max_steps = n_steps + 10 if not adaptive else 100_000
+        if adaptive:
+            max_steps = 100_000
+        elif n_steps is None:
+            raise ValueError("solve_dw: with traced t0, t1 or dt and fixed steps, pass "
+                             "max_steps (the step count must be known when compiling)")
+        else:
+            max_steps = n_steps + 10
     if saveat is None:
         save = diffrax.SaveAt(t1=True)
     else:
@@ -382,10 +517,18 @@ def solve_dw(wall: DomainWall, drive: DWDrive, q0: ArrayLike, phi0: ArrayLike, t
         adjoint = diffrax.RecursiveCheckpointAdjoint()
     sol = diffrax.diffeqsolve(terms, solver, ts0, ts1, dt_ns, y0, saveat=save,
                               stepsize_controller=controller, max_steps=max_steps,
-                              adjoint=adjoint)
+                              adjoint=adjoint, throw=throw)
     ys = sol.ys
+    bad = ~jnp.all(jnp.isfinite(ys[-1]))
+    result = diffrax.RESULTS.where(bad, diffrax.RESULTS.nonfinite, sol.result)
+    if throw:
+        ys = eqx.error_if(
+            ys, bad,
+            "solve_dw: the wall state (q, phi) became non-finite (NaN/inf): a drive far too "
+            "strong for the step dt (use a shorter dt or adaptive=True) or an unphysical "
+            "parameter; pass throw=False to get the result code instead")
     return DWSolution(ts=sol.ts * _NS, q=ys[:, 0] * _NM, phi=ys[:, 1], q_final=ys[-1, 0] * _NM,
-                      phi_final=ys[-1, 1], num_steps=sol.stats["num_steps"])
+                      phi_final=ys[-1, 1], num_steps=sol.stats["num_steps"], result=result)
 
 
 # -- closed forms -----------------------------------------------------------------------------
@@ -395,19 +538,34 @@ def thiaville_velocity(h_sl: ArrayLike, h_d: ArrayLike, alpha: ArrayLike,
                        wall_width: ArrayLike) -> Array:
     """Steady SOT-driven velocity of a chiral Néel wall with $H_K = 0$ (Thiaville et al. 2012):
     $v = (\\pi/2)\\gamma_0\\Delta H_D/\\sqrt{1 + (\\alpha H_D/H_\\mathrm{SL})^2}$, m/s
-    (sign of $H_D H_\\mathrm{SL}$ for Q = +1)."""
-    h_sl, h_d = as_float(h_sl), as_float(h_d)
-    return (0.5 * jnp.pi * GAMMA0 * wall_width * h_d * jnp.sign(h_sl)
-            / jnp.sqrt(1 + (alpha * h_d / h_sl) ** 2))
+    (sign of $H_D H_\\mathrm{SL}$ for Q = +1), for the SOT field `h_sl` and DMI field `h_d`
+    (A/m), damping `alpha` and wall width `wall_width` (m). 0 without drive (`h_sl = 0`), the
+    limit of the formula, with a finite gradient.
+
+    **Raises** naming the argument for non-finite fields, a negative `alpha` or a non-positive
+    `wall_width` (`ValueError` now, `equinox.EquinoxRuntimeError` at run time when traced)."""
+    h_sl = check_finite("h_sl", h_sl, "A/m")
+    h_d = check_finite("h_d", h_d, "A/m")
+    alpha = check_nonnegative("alpha", alpha)
+    wall_width = check_positive("wall_width", wall_width, "m")
+    driven = h_sl != 0
+    safe = jnp.where(driven, h_sl, 1.0)
+    v = (0.5 * jnp.pi * GAMMA0 * wall_width * h_d * jnp.sign(safe)
+         / jnp.sqrt(1 + (alpha * h_d / safe) ** 2))
+    return jnp.where(driven, v, 0.0 * v)
 
 
 def parallel_fraction(q: ArrayLike, x_a: ArrayLike, x_b: ArrayLike, wall_width: ArrayLike,
                       p_side: str = "left") -> Array:
-    r"""Fraction of a uniform-width MTJ on [x_a, x_b] that is parallel when the wall is at q
-    (PHYSICS.md §3.6): for the region *behind* the wall (x < q, `p_side="left"`, the seed-003
-    geometry: saturated AP, the wall swept in from the left)
+    r"""Fraction of a uniform-width MTJ on [x_a, x_b] (m) that is parallel when the wall is at
+    q (m) (PHYSICS.md §3.6): for the region *behind* the wall (x < q, `p_side="left"`, the
+    seed-003 geometry: saturated AP, the wall swept in from the left)
     $f_P = \frac12 - \frac{\Delta}{2L}[\mathrm{lc}((x_b-q)/\Delta) - \mathrm{lc}((x_a-q)/\Delta)]$,
-    lc = log cosh; `p_side="right"` gives 1 - that. Smooth in q."""
+    lc = log cosh; `p_side="right"` gives 1 - that. Smooth in q.
+
+    **Raises** naming the argument for non-finite positions, `x_b <= x_a`, a non-positive
+    `wall_width` (`ValueError` now, `equinox.EquinoxRuntimeError` at run time when traced) or
+    an unknown `p_side` (`ValueError`)."""
     if p_side not in ("left", "right"):
         raise ValueError(f"p_side must be 'left' or 'right', got {p_side!r}")
 
@@ -415,7 +573,15 @@ def parallel_fraction(q: ArrayLike, x_a: ArrayLike, x_b: ArrayLike, wall_width: 
         a = jnp.abs(y)
         return a + jnp.log1p(jnp.exp(-2 * a)) - math.log(2)
 
-    q = as_float(q)
+    q = check_finite("q", q, "m")
+    x_a = check_finite("x_a", x_a, "m")
+    x_b = check_finite("x_b", x_b, "m")
+    with concrete_eval((x_a, x_b)):
+        empty = x_b <= x_a
+        x_b = fail_if(x_b, empty, "x_b must be > x_a (the MTJ spans [x_a, x_b])"
+                      + (f", got x_a = {describe(x_a)} m, x_b = {describe(x_b)} m"
+                         if is_concrete((empty, x_a, x_b)) else ""))
+    wall_width = check_positive("wall_width", wall_width, "m")
     length = x_b - x_a
     right = 0.5 + wall_width / (2 * length) * (lc((x_b - q) / wall_width)
                                                 - lc((x_a - q) / wall_width))
@@ -428,8 +594,24 @@ def depinning_probability(j: ArrayLike, j_dep: ArrayLike, pulse_width: ArrayLike
     r"""Thermally activated depinning during a pulse (§3.5):
     $P = 1 - \exp[-(\tau/\tau_0)\exp(-E_k(1 - J/J_\mathrm{dep})_+^{3/2}/k_BT)]$, with the
     barrier $E_k/k_BT$ = `barrier_kt`. Smooth (the power is taken of a softplus-free clamp at 0,
-    so P → 1 - exp(-τ/τ0) ≈ 1 above J_dep)."""
-    x = jnp.clip(1 - jnp.asarray(j) / j_dep, 0.0, None)
+    so P → 1 - exp(-τ/τ0) ≈ 1 above J_dep).
+
+    - `j`, `j_dep`: current density and depinning current density, A/m². A `j_dep <= 0` (the
+      applied field alone depins the notch, `DWTrack.depinning_current_densities`) means no
+      barrier: P = 1 - exp(-τ/τ0) for every `j`.
+    - `pulse_width` τ (s, >= 0), `barrier_kt` (>= 0), `tau0` (s, > 0), `exponent` (> 0).
+
+    **Raises** naming the argument for a value outside those ranges or not finite
+    (`ValueError` now, `equinox.EquinoxRuntimeError` at run time when traced)."""
+    j = check_finite("j", j, "A/m^2")
+    j_dep = check_finite("j_dep", j_dep, "A/m^2")
+    pulse_width = check_nonnegative("pulse_width", pulse_width, "s")
+    barrier_kt = check_nonnegative("barrier_kt", barrier_kt)
+    tau0 = check_positive("tau0", tau0, "s")
+    exponent = check_positive("exponent", exponent)
+    pinned = j_dep > 0
+    x = jnp.clip(1 - j / jnp.where(pinned, j_dep, 1.0), 0.0, None)
+    x = jnp.where(pinned, x, 0.0)
     rate = jnp.exp(-barrier_kt * x ** exponent)
     return -jnp.expm1(-(pulse_width / tau0) * rate)
 
@@ -439,14 +621,24 @@ def hopping_distribution(p_leave: ArrayLike, start: ArrayLike) -> Array:
     a pulse, a wall starting at notch `start` stops at $k' \ge$ `start` with probability
     $(1 - p_{k'})\prod_{j=\mathrm{start}}^{k'-1} p_j$; the last notch (end of the track) keeps
     whatever passes. Returns the distribution over notches (shape (K,), sums to 1);
-    differentiable in `p_leave` (and `start` may be traced)."""
-    p = as_float(p_leave)
-    k = jnp.arange(p.shape[-1])
+    differentiable in `p_leave` (and `start` may be traced).
+
+    **Raises** naming the argument for probabilities outside [0, 1] or a `start` that is not an
+    integer index in [0, K - 1] (`ValueError` now, `equinox.EquinoxRuntimeError` at run time
+    when traced)."""
+    p = check_range("p_leave", p_leave, 0.0, 1.0)
+    if p.ndim == 0:
+        raise ValueError("p_leave must have one probability per notch (shape (..., K)), got a "
+                         "scalar")
+    n = p.shape[-1]
+    start = ensure("start", start, lambda s: (s >= 0) & (s <= n - 1) & (s == jnp.round(s)),
+                   f"an integer state index in [0, {n - 1}]", to_float=False)
+    k = jnp.arange(n)
     passed = jnp.where(k >= start, p, 1.0)
     # survival to k': product of p_j for start <= j < k'
     cum = jnp.concatenate([jnp.ones(p.shape[:-1] + (1,), p.dtype),
                            jnp.cumprod(passed, axis=-1)[..., :-1]], axis=-1)
-    stop = jnp.where(k == p.shape[-1] - 1, 1.0, 1 - p)
+    stop = jnp.where(k == n - 1, 1.0, 1 - p)
     return jnp.where(k >= start, cum * stop, 0.0)
 
 
@@ -457,14 +649,18 @@ def f_meta(w: ArrayLike, width_ratio: ArrayLike, form: str = "linear") -> Array:
     - `"linear"` (the seed's Eq. 1 as reconstructed): $1 - |W|(1 - r)$;
     - `"hyperbolic"` (physics-derived current-density ratio): $r/(r + |W|(1 - r))$.
 
-    Both are 1 at W = 0 and r at |W| = 1; differentiable in `w` and `width_ratio`."""
-    check_positive("width_ratio", width_ratio)
-    a = jnp.abs(as_float(w))
+    Both are 1 at W = 0 and r at |W| = 1; differentiable in `w` and `width_ratio`.
+
+    **Raises** naming the argument for `w` outside [-1, 1], a non-positive or non-finite
+    `width_ratio` (`ValueError` now, `equinox.EquinoxRuntimeError` at run time when traced) or
+    an unknown `form` (`ValueError`)."""
+    if form not in ("linear", "hyperbolic"):
+        raise ValueError(f"form must be 'linear' or 'hyperbolic', got {form!r}")
+    width_ratio = check_positive("width_ratio", width_ratio)
+    a = jnp.abs(check_range("w", w, -1.0, 1.0))
     if form == "linear":
         return 1 - a * (1 - width_ratio)
-    if form == "hyperbolic":
-        return width_ratio / (width_ratio + a * (1 - width_ratio))
-    raise ValueError(f"form must be 'linear' or 'hyperbolic', got {form!r}")
+    return width_ratio / (width_ratio + a * (1 - width_ratio))
 
 
 __all__ = ["DWMaterial", "DWTrack", "DWDrive", "DomainWall", "DWSolution", "solve_dw",
