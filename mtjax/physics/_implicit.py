@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import optimistix as optx
 from jaxtyping import Array, ArrayLike
 
-from ._checks import check_vector3
+from ._checks import check_finite, check_positive, check_vector3, ensure, is_concrete
 from ._freelayer import _transverse_basis
 from ._llgs import Drive, Macrospin
 
@@ -40,9 +41,35 @@ def _chart(m_ref):
     return m_of, v1, v2
 
 
+def _check_solver_settings(rtol, atol, max_steps) -> None:
+    """Newton's tolerances (finite, > 0) and step budget (an int >= 1): static settings, so
+    they must be concrete; `ValueError` naming the bad one."""
+    if not is_concrete((rtol, atol)):
+        raise ValueError("rtol and atol must be concrete numbers (solver settings), not traced")
+    check_positive("rtol", rtol)
+    check_positive("atol", atol)
+    if not (isinstance(max_steps, int) and max_steps >= 1):
+        raise ValueError(f"max_steps must be an int >= 1, got {max_steps!r}")
+
+
+def _flag_nonfinite(value: Array, where: str) -> Array:
+    """`value`, raising `EquinoxRuntimeError` (now, or when the compiled code runs) if any
+    entry is NaN/inf: a solve that diverged must not pass its result on."""
+    return eqx.error_if(value, ~jnp.all(jnp.isfinite(value)),
+                        f"{where}: the Newton solve gave a non-finite result (NaN/inf); check "
+                        "the model and the starting guess")
+
+
 def tangent_jacobian(model: Macrospin, drive: Drive, m_star: ArrayLike) -> Array:
-    """The 2x2 Jacobian of the reduced drift in the tangent plane at `m_star` (1/reduced time)."""
-    m_star = jnp.asarray(m_star)
+    """The 2x2 Jacobian of the reduced drift in the tangent plane at the direction `m_star`
+    (normalised here), 1/reduced time.
+
+    **Raises** naming `m_star` for a wrong shape, a non-finite or a zero vector (`ValueError`
+    now, `equinox.EquinoxRuntimeError` at run time when traced)."""
+    return _tangent_jacobian(model, drive, check_vector3("m_star", m_star, unit=True))
+
+
+def _tangent_jacobian(model: Macrospin, drive: Drive, m_star: Array) -> Array:
     m_of, v1, v2 = _chart(m_star)
 
     def f(x):
@@ -54,7 +81,13 @@ def tangent_jacobian(model: Macrospin, drive: Drive, m_star: ArrayLike) -> Array
 
 def fixed_point(model: Macrospin, drive: Drive, m_guess: ArrayLike, *, rtol=1e-10,
                 atol=1e-12, max_steps=64) -> Array:
-    """A fixed point of the deterministic drift near `m_guess` (Newton in the tangent chart)."""
+    """A fixed point of the deterministic drift near the direction `m_guess` (Newton in the
+    tangent chart), with Newton tolerances `rtol`, `atol` and at most `max_steps` steps.
+
+    **Raises** `ValueError` naming the argument for a bad `m_guess` (wrong shape, non-finite,
+    zero; `equinox.EquinoxRuntimeError` at run time when traced) or bad solver settings;
+    `equinox.EquinoxRuntimeError` if Newton does not converge or gives a non-finite state."""
+    _check_solver_settings(rtol, atol, max_steps)
     m_guess = check_vector3("m_guess", m_guess, unit=True)
     m_of, v1, v2 = _chart(m_guess)
 
@@ -64,7 +97,7 @@ def fixed_point(model: Macrospin, drive: Drive, m_guess: ArrayLike, *, rtol=1e-1
 
     sol = optx.root_find(residual, optx.Newton(rtol=rtol, atol=atol),
                          jnp.zeros(2, m_guess.dtype), max_steps=max_steps)
-    return m_of(sol.value)
+    return _flag_nonfinite(m_of(sol.value), "fixed_point")
 
 
 def instability_current(
@@ -87,19 +120,35 @@ def instability_current(
     - `drive_at`: maps a current (A) to the `Drive`, e.g. `lambda i: Drive(current=i)` for STT
       or `lambda i: Drive(channel_current=i, field=h)` for SOT.
     - `m_guess`: the state whose stability is lost (e.g. the initial AP direction).
-    - `current_guess`: starting guess, A (the closed-form threshold is a good one).
+    - `current_guess`: starting guess, A (the closed-form threshold is a good one); finite, and
+      non-zero unless `current_scale` is given.
     - `kind`: "hopf" (trace condition) or "saddle-node" (determinant condition).
     - `current_scale`: the root is solved for I / scale (default |current_guess|), so that
-      Newton sees O(1) numbers (PHYSICS.md §5: unscaled, Newton stalls).
+      Newton sees O(1) numbers (PHYSICS.md §5: unscaled, Newton stalls); finite, > 0.
+    - `rtol`, `atol`, `max_steps`: Newton's tolerances and step budget.
 
     **Returns** the critical current, A. Differentiable in every array in `model` and in what
     `drive_at` closes over, by the implicit function theorem.
+
+    **Raises** `ValueError` naming the argument for a bad `kind`, `m_guess`, `current_guess`,
+    `current_scale` or solver setting (`equinox.EquinoxRuntimeError` at run time for traced
+    values); `equinox.EquinoxRuntimeError` if Newton does not converge or gives a non-finite
+    current.
     """
     if kind not in ("hopf", "saddle-node"):
         raise ValueError(f"kind must be 'hopf' or 'saddle-node', got {kind!r}")
+    _check_solver_settings(rtol, atol, max_steps)
     m_guess = check_vector3("m_guess", m_guess, unit=True)
+    if current_scale is None:
+        current_guess = ensure("current_guess", current_guess,
+                               lambda a: jnp.isfinite(a) & (a != 0),
+                               "finite and non-zero (it sets the scale of the solve; pass "
+                               "current_scale for a zero guess)", "A")
+        scale = jnp.abs(current_guess)
+    else:
+        current_guess = check_finite("current_guess", current_guess, "A")
+        scale = check_positive("current_scale", current_scale, "A")
     current_guess = jnp.asarray(current_guess, m_guess.dtype)
-    scale = jnp.abs(current_guess) if current_scale is None else current_scale
     scale = jax.lax.stop_gradient(scale)
     # Start from the fixed point at the guessed current, then solve the augmented system
     # (tangent drift = 0, bifurcation condition = 0) for (x1, x2, I/scale) by Newton: unlike
@@ -115,10 +164,10 @@ def instability_current(
         drive = drive_at(i * scale)
         m = m_of(x)
         dm = model.drift(0.0, m, drive)
-        jac = tangent_jacobian(model, drive, m)
+        jac = _tangent_jacobian(model, drive, m)
         cond = jnp.trace(jac) if kind == "hopf" else jnp.linalg.det(jac)
         return jnp.stack([dm @ v1, dm @ v2, cond])
 
     y0 = jnp.concatenate([jnp.zeros(2, m_guess.dtype), (current_guess / scale)[None]])
     sol = optx.root_find(system, optx.Newton(rtol=rtol, atol=atol), y0, max_steps=max_steps)
-    return sol.value[2] * scale
+    return _flag_nonfinite(sol.value[2] * scale, "instability_current")
