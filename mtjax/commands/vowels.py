@@ -4,9 +4,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+from itertools import takewhile
 from typing import Any
+
+from . import _args as A
+from ._io import prepare_out_dir, render_figures, write_figures
+
+#: most numbers in one array of the vmapped training: chain configurations (devices + 1)^inputs
+#: x samples x vmapped runs (256 MiB as float32; the training holds several such arrays)
+MAX_TRAINING_NUMBERS = 2**26
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -14,20 +21,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="gradient: control currents + input coefficients by gradient, and "
                         "co-design (diameters too); sign-rule: the seed's ±10 µA rule; both "
                         "(default) also runs the MLP baselines (27 and 47 parameters)")
-    p.add_argument("--devices", type=int, default=3, help="junctions in the chain (default 3)")
-    p.add_argument("--inputs", type=int, default=2,
+    p.add_argument("--devices", type=A.int_range(1), default=3,
+                   help="junctions in the chain (default 3)")
+    p.add_argument("--inputs", type=A.int_range(1), default=2,
                    help="sequential input currents per classification (default 2, the seed's "
-                        "I_A, I_B; the seed's §III proposes more to classify more categories)")
-    p.add_argument("--splits", type=int, default=5,
+                        "I_A, I_B; the seed's §III proposes more to classify more categories; "
+                        "at most 6, and (devices + 1)^inputs configurations must fit, see "
+                        "MAX_TRAINING_NUMBERS)")
+    p.add_argument("--splits", type=A.int_range(1), default=5,
                    help="number of splits, seeds SEED, SEED+1, ... (default 5)")
     p.add_argument("--split", choices=["talker", "sample"], default="talker",
                    help="talker: no talker in both train and test (default); sample: random "
                         "80/20 split of samples, the seed's protocol")
-    p.add_argument("--seed", type=int, default=0, help="first split / PRNG seed (default 0)")
-    p.add_argument("--steps", type=int, default=800, help="gradient steps (default 800)")
-    p.add_argument("--restarts", type=int, default=4,
+    p.add_argument("--seed", type=A.seed, default=0,
+                   help=f"first split / PRNG seed, 0..{A.MAX_SEED} (default 0)")
+    p.add_argument("--steps", type=A.int_range(1), default=800, help="gradient steps (default 800)")
+    p.add_argument("--restarts", type=A.int_range(1), default=4,
                    help="random restarts per split, best training loss kept (default 4)")
-    p.add_argument("--energy-weight", type=float, default=0.02,
+    p.add_argument("--energy-weight", type=A.nonnegative, default=0.02,
                    help="loss weight on the mean |I_C| in mA (default 0.02)")
     p.add_argument("--table", choices=["additive", "full"], default="additive",
                    help="how gradient training parametrises the configuration -> vowel table: "
@@ -37,27 +48,69 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    default="discriminant",
                    help="input coefficients trained in the span of the training split's "
                         "discriminant directions (default) or free over all 12 formants")
-    p.add_argument("--ensemble", type=int, default=1, metavar="K",
+    p.add_argument("--ensemble", type=A.int_range(1), default=1, metavar="K",
                    help="run the K restarts with the lowest training loss one after the other "
                         "on the same chain and sum their table scores (K x inputs pulses per "
                         "classification; co-design members share one set of diameters). "
                         "Default 1; K <= --restarts")
-    p.add_argument("--sign-steps", type=int, default=100,
+    p.add_argument("--sign-steps", type=A.int_range(1), default=100,
                    help="steps of the ±10 µA rule (default 100)")
     p.add_argument("--out", metavar="DIR", default=None,
-                   help="write the figures here (needs matplotlib: pip install 'mtjax[plot]')")
+                   help="write the figures into this directory (created, and checked before "
+                        "the training; needs matplotlib: pip install 'mtjax[plot]')")
+
+
+def _size_numbers(devices: int, inputs: int, samples: int, runs: int) -> int:
+    return (devices + 1) ** inputs * samples * runs
+
+
+def check_size(args: argparse.Namespace, samples: int, chain_methods: int) -> None:
+    """Refuse, before any tracing, a configuration whose training arrays exceed
+    `MAX_TRAINING_NUMBERS`; the message says which --devices / --inputs would fit."""
+    from ..cli import UsageError
+
+    runs = max(1, chain_methods * args.splits * args.restarts)
+    n = _size_numbers(args.devices, args.inputs, samples, runs)
+    if n <= MAX_TRAINING_NUMBERS:
+        return
+
+    def fits(d, m):
+        return _size_numbers(d, m, samples, runs) <= MAX_TRAINING_NUMBERS
+
+    # the size grows with both, so count up while it still fits
+    max_m = len(list(takewhile(lambda m: fits(args.devices, m), range(1, args.inputs))))
+    max_d = len(list(takewhile(lambda d: fits(d, args.inputs), range(1, args.devices))))
+    fit = [f"--devices {args.devices} with --inputs <= {max_m}" if max_m else
+           f"no --inputs with --devices {args.devices}",
+           f"--inputs {args.inputs} with --devices <= {max_d}" if max_d else
+           f"no --devices with --inputs {args.inputs}"]
+    how = (f" x {runs} vmapped training runs ({chain_methods} chain methods x --splits "
+           f"{args.splits} x --restarts {args.restarts})" if runs > 1 else "")
+    raise UsageError(
+        f"mtjax vowels: --devices {args.devices} --inputs {args.inputs} is too large: "
+        f"({args.devices}+1)^{args.inputs} = {(args.devices + 1) ** args.inputs:,} chain "
+        f"configurations x {samples} samples{how} = {n:.2g} numbers per array, above the bound "
+        f"{MAX_TRAINING_NUMBERS:.2g} ({4 * MAX_TRAINING_NUMBERS / 2**20:.0f} MiB of float32); "
+        "what fits here: "
+        f"{' or '.join(fit)}" + (" (fewer --splits / --restarts also help)" if runs > 1 else ""))
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    if args.out is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError as err:  # pragma: no cover - depends on the environment
-            raise ValueError("--out needs matplotlib: pip install 'mtjax[plot]'") from err
-    from .. import training
+    from .. import datasets, training
+    from ..cli import UsageError
 
     methods = {"gradient": ("gradient", "codesign"), "sign-rule": ("sign-rule",),
                "both": training.METHODS}[args.method]
+    if args.ensemble > args.restarts:
+        raise UsageError(f"mtjax vowels: --ensemble {args.ensemble} must be <= --restarts "
+                         f"{args.restarts} (the members are the best restarts)")
+    data = datasets.load_vowels()
+    n_classes = len(data.vowel_names)
+    if args.inputs > n_classes - 1:
+        raise UsageError(f"mtjax vowels: --inputs {args.inputs} must be <= {n_classes - 1} "
+                         f"(one discriminant direction per input; {n_classes} vowels)")
+    check_size(args, int(data.n_samples), sum(m in ("gradient", "codesign") for m in methods))
+    out_dir = prepare_out_dir(args.out)
     cfg = training.StudyConfig(n_devices=args.devices, n_inputs=args.inputs,
                                n_splits=args.splits, split=args.split,
                                methods=methods, seed=args.seed, steps=args.steps,
@@ -72,16 +125,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     result = training.vowel_study(cfg, progress=say)
     figures = result.pop("_figures")
-    if args.out is not None:
-        os.makedirs(args.out, exist_ok=True)
-        result["figures"] = _draw(figures, result, args.out)
     warn = [m for m, r in result["methods"].items() if r.get("all_below_breakdown") is False]
     if warn:
         result["warnings"] = [f"{m}: a junction current exceeds the breakdown voltage "
                               f"({result['methods'][m]['max_junction_voltage_V']:.2f} V > "
                               f"{result['chain']['v_breakdown_V']:.2f} V) on some input"
                               for m in warn]
-    return result
+    return write_figures(result, out_dir, lambda w: _draw(figures, result, w))
 
 
 def render(r: dict[str, Any]) -> str:
@@ -128,23 +178,18 @@ def render(r: dict[str, Any]) -> str:
                      "table scores; params counts all members")
     for w in r.get("warnings", []):
         lines.append(f"warning: {w}")
-    if "figures" in r:
-        lines.append("figures: " + ", ".join(r["figures"]))
     lines.append(f"elapsed {r['elapsed_s']:.1f} s")
-    return "\n".join(lines)
+    return "\n".join(lines + render_figures(r))
 
 
-def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
+def _draw(fig_data: dict, r: dict, writer) -> None:
     import jax.numpy as jnp
     import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
 
     from ..training._vowels import chain_with_diameters, input_currents, table_logits
 
-    paths = []
     chain = fig_data["chain"]
     x, y = fig_data["x"], fig_data["y"]
     names = fig_data["vowels"]
@@ -185,10 +230,7 @@ def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
                    title=f"{m}: split {r['data']['split_seeds'][0]}, test {100 * te:.0f} %")
         axes[0][0].legend(fontsize=7, loc="best", title="vowel (x = test)")
         fig.tight_layout()
-        path = os.path.join(out, "vowels_switching_map.png")
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        paths.append(path)
+        writer.save(fig, "vowels_switching_map.png", dpi=120)
 
     # 2. control currents and recognition rate vs step (seed Figs. 2e-f)
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.4), sharex="col")
@@ -213,10 +255,7 @@ def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
                          ylim=(0, 100))
         axes[1][col].legend()
     fig.tight_layout()
-    path = os.path.join(out, "vowels_training.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    paths.append(path)
+    writer.save(fig, "vowels_training.png", dpi=120)
 
     # 3. test accuracy vs step: chain vs MLPs (seed Fig. 3)
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
@@ -229,8 +268,4 @@ def _draw(fig_data: dict, r: dict, out: str) -> list[str]:
            ylim=(0, 100), title=f"split {r['data']['split_seeds'][0]} (expected accuracy)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    path = os.path.join(out, "vowels_accuracy.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    paths.append(path)
-    return paths
+    writer.save(fig, "vowels_accuracy.png", dpi=120)
