@@ -31,8 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="K; default: the preset's (300 K)")
     p.add_argument("--field-mT", type=A.finite, nargs=3, metavar=("BX", "BY", "BZ"),
                    help="applied field mu0*H in mT; default: the preset's")
-    p.add_argument("--trials", type=A.int_range(1), default=256,
-                   help="number of thermal trials (256)")
+    p.add_argument("--trials", type=A.int_range(1, 10**8), default=256,
+                   help="number of thermal trials, at most 1e8 (256)")
     p.add_argument("--seed", type=A.seed, default=0, help=f"PRNG seed, 0..{A.MAX_SEED} (0)")
     p.add_argument("--dt", type=A.positive, default=1e-12,
                    help="time step, s (1e-12); at most the simulated span")
