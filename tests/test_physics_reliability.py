@@ -184,7 +184,8 @@ def test_solve_dw_flags_a_non_finite_final_state():
     drive = ph.DWDrive(h_z=1e38)  # finite, but float32 overflows in the first step
 
     def run(throw):
-        return ph.solve_dw(wall, drive, 1e-6, 0.0, 1e-10, dt=1e-11, throw=throw)
+        return ph.solve_dw(wall, drive, 1e-6, 0.0, 1e-10, dt=1e-11, throw=throw,
+                           check_step=False)
 
     sol = run(False)
     assert sol.result == diffrax.RESULTS.nonfinite
@@ -194,4 +195,21 @@ def test_solve_dw_flags_a_non_finite_final_state():
         jax.block_until_ready(run(True).q_final)
     with pytest.raises(Exception, match="solve_dw: the wall state"):
         jax.block_until_ready(jax.jit(lambda h: ph.solve_dw(
-            wall, ph.DWDrive(h_z=h), 1e-6, 0.0, 1e-10, dt=1e-11).q_final)(1e38))
+            wall, ph.DWDrive(h_z=h), 1e-6, 0.0, 1e-10, dt=1e-11, check_step=False).q_final)(
+            1e38))
+
+
+def test_solve_dw_refuses_a_fixed_step_too_long_for_the_drive():
+    """omega_max dt > 1 (here a current density of 1e15 A/m^2 at dt = 10 ps: ~90) is refused,
+    also for a traced drive; the default step is far inside the bound."""
+    wall = _wall()
+
+    def run(j):
+        return ph.solve_dw(wall, ph.DWDrive(current_density=j), 1e-6, 0.0, 1e-10,
+                           dt=1e-11).q_final
+
+    assert_rejected(run, 1e15, "dt is too long for this wall and drive", good=1e11)
+    assert float(wall.max_rate(ph.DWDrive(3.0))) * 1e-12 < 0.1
+    # adaptive (ODE) solves choose their own steps; check_step=False is the way out
+    ph.solve_dw(wall, ph.DWDrive(current_density=1e15), 1e-6, 0.0, 1e-12, dt=1e-12,
+                check_step=False)

@@ -392,6 +392,29 @@ class DomainWall(eqx.Module):
     def velocity(self, t, q, phi, drive):
         return self._rates(t, q, phi, drive)
 
+    def max_rate(self, drive: DWDrive) -> Array | None:
+        r"""A bound of the fastest rate of the deterministic (q/Δ, φ) flow under `drive`,
+        rad/s: $\gamma_0\frac{1+\alpha}{1+\alpha^2}\big[H_K + \frac{\pi}{2}(|H_D| +
+        |H_\mathrm{SL}| + |H_x| + |H_y|) + |H_z| + \Delta\max|\partial_q H_\mathrm{pin}|\big]$
+        with each drive at its `peak()` (the current density of a voltage drive at the
+        narrowest width) and the notch stiffness $\sigma_w\varepsilon_k/(2\mu_0 M_s s_k^2)$.
+        None when a waveform cannot bound itself. `solve_dw` refuses fixed steps with
+        `max_rate * dt` above `MAX_OMEGA_DT`."""
+        j_wave = drive.voltage if drive.current_density is None else drive.current_density
+        peaks = [w.peak() for w in (j_wave, drive.h_x, drive.h_y, drive.h_z)]
+        if any(p is None for p in peaks):
+            return None
+        j, h_x, h_y, h_z = peaks
+        mat, tr = self.material, self.track
+        if drive.current_density is None:
+            j = j / (tr.resistance * jnp.minimum(tr.w1, tr.w2) * tr.t_cond)
+        stiff = tr.notch_depths / tr.notch_widths ** 2
+        h_pin = (mat.wall_energy * mat.wall_width / (2 * MU0 * mat.ms)
+                 * (jnp.max(stiff) if tr.n_notches else 0.0))
+        fields = (mat.h_k + 0.5 * jnp.pi * (jnp.abs(mat.h_d) + jnp.abs(mat.h_sl(j)) + h_x + h_y)
+                  + h_z + h_pin)
+        return GAMMA0 * (1 + mat.alpha) / (1 + mat.alpha ** 2) * fields
+
 
 class DWSolution(eqx.Module):
     """Result of `solve_dw`: `ts` (s), `q` (m), `phi` (rad) at the save times; `q_final`,
@@ -427,11 +450,34 @@ def _check_time_grid(t0, t1, dt):
     return t0, t1, dt
 
 
+#: The largest `DomainWall.max_rate * dt` a fixed-step `solve_dw` accepts (as for the LLGS
+#: solvers): about 0.1 is accurate; at 1 a Heun step turns the wall angle by about a radian.
+MAX_OMEGA_DT = 1.0
+
+
+def _check_step(wall: DomainWall, drive: DWDrive, dt, carrier):
+    """`carrier` (an array the solve uses, e.g. its initial state) with the check that
+    `wall.max_rate(drive) * dt` (dt in s) is at most `MAX_OMEGA_DT` attached to it."""
+    rate = wall.max_rate(drive)
+    if rate is None:
+        return carrier
+    with concrete_eval((rate, dt)):
+        omega_dt = rate * dt
+        msg = (f"dt is too long for this wall and drive: omega_max*dt must be <= "
+               f"{MAX_OMEGA_DT} (about 0.1 is accurate)")
+        if is_concrete((omega_dt, rate, dt)):
+            msg += (f", got omega_max*dt = {float(omega_dt):.3g} (dt = {describe(dt)} s, "
+                    f"omega_max = {float(rate):.3g} rad/s from the anisotropy, DMI, notches and "
+                    f"the drive's peak); use dt <= {float(0.1 / rate):.3g} s, adaptive=True, or "
+                    "check_step=False")
+        return fail_if(carrier, omega_dt > MAX_OMEGA_DT, msg)
+
+
 def solve_dw(wall: DomainWall, drive: DWDrive, q0: ArrayLike, phi0: ArrayLike, t1: float, *,
              dt: float = 1e-12, t0: float = 0.0, key: PRNGKeyArray | None = None,
              saveat: int | None = None, adaptive: bool = False, rtol: float = 1e-6,
-             atol: float = 1e-6, max_steps: int | None = None,
-             throw: bool = True) -> DWSolution:
+             atol: float = 1e-6, max_steps: int | None = None, throw: bool = True,
+             check_step: bool = True) -> DWSolution:
     """Integrate the (q, φ) equations from (`q0` m, `phi0` rad) over [`t0`, `t1`] s.
 
     - `dt`: the step, s (the first step with `adaptive=True`); finite, > 0 and no longer than
@@ -443,6 +489,8 @@ def solve_dw(wall: DomainWall, drive: DWDrive, q0: ArrayLike, phi0: ArrayLike, t
       the end).
     - `max_steps`: step budget (default: the fixed-step count plus 10, or 100 000 adaptive
       steps); needed when `t0`, `t1` or `dt` are traced with fixed steps.
+    - `check_step`: with fixed steps, refuse a `dt` for which `wall.max_rate(drive) * dt`
+      exceeds `MAX_OMEGA_DT` (a very strong drive or stiff notch needs a shorter step).
     - `throw`: raise when the solve fails (the step budget runs out, or the final state is
       NaN/inf: a drive far too strong for `dt`); with False, report it in `result` instead.
 
@@ -450,7 +498,8 @@ def solve_dw(wall: DomainWall, drive: DWDrive, q0: ArrayLike, phi0: ArrayLike, t
 
     **Raises**
 
-    `ValueError` for concrete bad times (non-finite, `t1 <= t0`, `dt` not in (0, t1 - t0]),
+    `ValueError` for concrete bad times (non-finite, `t1 <= t0`, `dt` not in (0, t1 - t0], a
+    fixed step too long for the drive, see `check_step`),
     a non-finite `q0`/`phi0`, `saveat < 2`, `max_steps < 1`, or non-positive `rtol`/`atol`;
     for traced values the same checks raise `equinox.EquinoxRuntimeError` when the compiled
     code runs. With `throw=True`, a failed solve raises `equinox.EquinoxRuntimeError`.
@@ -469,6 +518,9 @@ def solve_dw(wall: DomainWall, drive: DWDrive, q0: ArrayLike, phi0: ArrayLike, t
     phi0 = check_finite("phi0", phi0, "rad")
     dtype = jnp.result_type(q0, phi0, wall.material.ms)
     y0 = jnp.stack([jnp.asarray(q0, dtype) / _NM, jnp.asarray(phi0, dtype)])
+    if check_step and (key is not None or not adaptive):
+        # on y0, so that a traced drive is checked although concrete times stay Python floats
+        y0 = _check_step(wall, drive, dtc, y0)
 
     def drift(t_ns, y, args):
         dq, dphi = wall._rates(t_ns * _NS, y[0] * _NM, y[1], drive)
@@ -664,5 +716,6 @@ def f_meta(w: ArrayLike, width_ratio: ArrayLike, form: str = "linear") -> Array:
 
 
 __all__ = ["DWMaterial", "DWTrack", "DWDrive", "DomainWall", "DWSolution", "solve_dw",
+           "MAX_OMEGA_DT",
            "thiaville_velocity", "parallel_fraction", "depinning_probability",
            "hopping_distribution", "f_meta"]
