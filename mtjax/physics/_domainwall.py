@@ -23,6 +23,12 @@ integrated as a Stratonovich SDE (additive, so Itô = Stratonovich) with Heun.
 Units: SI at the API. Internally the state is (q in nm, φ) and time is in ns so that float32
 is well conditioned.
 
+Checks: every constructor and function refuses non-finite and unphysical inputs, naming the
+parameter — `ValueError` now for concrete values, `equinox.EquinoxRuntimeError` when the
+compiled code runs for traced ones (`mtjax.physics._checks`). `solve_dw` also refuses a step
+that is not finite, longer than the run or too long for the drive (`DomainWall.max_rate`), and
+flags a non-finite final state.
+
 **[FLAG]** The DMI constant of Ta/CoFeB is uncertain (0.03-0.3 mJ/m²); it sets |cos φ*| and
 thus every depinning current by a factor ≈ 2. Seed 003 gives no notch geometry: the presets
 calibrate notch positions to the measured resistance levels (`mtjax.devices`).

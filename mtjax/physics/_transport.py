@@ -15,7 +15,6 @@ Breakdown is a device limit, enforced by the devices (`ParallelSOTCell.check_dri
 
 from __future__ import annotations
 
-import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
 from ._checks import check_positive, check_range
