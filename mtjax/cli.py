@@ -217,8 +217,6 @@ def _run(argv: Sequence[str] | None) -> int:
         cmd = next(c for c in _COMMANDS if c.name == args.command)
         result = cmd.run(args)
     except UsageError as err:
-        if debug:
-            raise
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Exception as err:
@@ -227,11 +225,22 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"error: mtjax {command}: {failure_message(err)} (--traceback for details)",
               file=sys.stderr)
         return 1
-    print(dumps(result) if args.json else cmd.render(result), flush=True)
+    code = int(result.get("exit_code", 0))
+    try:
+        text = dumps(result) if args.json else cmd.render(result)
+    except Exception as err:
+        if debug:
+            raise
+        # never lose a finished result to a formatting bug: fall back to the JSON document
+        text = dumps(result)
+        print(f"error: mtjax {command}: the text report failed ({failure_message(err)}); the "
+              "result is printed as JSON", file=sys.stderr)
+        code = 1
+    print(text, flush=True)
     if result.get("figure_error"):
         print(f"error: mtjax {command}: figure failed: {result['figure_error']}",
               file=sys.stderr)
-    return int(result.get("exit_code", 0))
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

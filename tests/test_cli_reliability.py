@@ -150,9 +150,9 @@ def test_failure_message_unwraps_equinox_errors():
     assert cli.failure_message(OverflowError("big\nsecond line")) == "OverflowError: big"
 
 
-def _replace_info_run(monkeypatch, run):
-    """Make `mtjax info` run `run` (a failure injected without any computation)."""
-    commands = [cli._Command(c.name, c.help, c.add_arguments, run, c.render)
+def _replace_info(monkeypatch, run=None, render=None):
+    """Make `mtjax info` use `run` / `render` (a failure injected without any computation)."""
+    commands = [cli._Command(c.name, c.help, c.add_arguments, run or c.run, render or c.render)
                 if c.name == "info" else c for c in cli._COMMANDS]
     monkeypatch.setattr(cli, "_COMMANDS", commands)
 
@@ -161,7 +161,7 @@ def test_any_failure_is_one_line_exit_1_with_traceback_escape(capsys, monkeypatc
     def overflow(args):
         raise OverflowError("Python int too large to convert to C long\n  File ...")
 
-    _replace_info_run(monkeypatch, overflow)
+    _replace_info(monkeypatch, run=overflow)
     err = _one_line_error(capsys, ["info"], 1)
     assert "OverflowError: Python int too large" in err and "--traceback" in err
     with pytest.raises(OverflowError):
@@ -171,11 +171,21 @@ def test_any_failure_is_one_line_exit_1_with_traceback_escape(capsys, monkeypatc
         cli.main(["info"])
 
 
+def test_a_failing_text_report_still_prints_the_result(capsys, monkeypatch):
+    def broken(result):
+        raise KeyError("versions")
+
+    _replace_info(monkeypatch, render=broken)
+    assert cli.main(["info"]) == 1
+    cap = capsys.readouterr()
+    assert _strict_loads(cap.out)["mtjax"] and "text report failed" in cap.err
+
+
 def test_keyboard_interrupt_is_one_line_and_130(capsys, monkeypatch):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    _replace_info_run(monkeypatch, interrupted)
+    _replace_info(monkeypatch, run=interrupted)
     assert cli.main(["info"]) == 130  # in-process: returns, does not exit
     assert capsys.readouterr().err == "mtjax: interrupted\n"
 
