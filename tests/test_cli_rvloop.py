@@ -53,5 +53,6 @@ def test_rv_loop_bad_input(capsys):
     assert "breakdown" in err and "--v-max 2.5" in err
     assert cli.main(["rv-loop", "--samples", "-1"]) == 2
     assert "--samples" in capsys.readouterr().err
-    assert cli.main(["rv-loop", "--device", "parallel", "--thickness-nm", "16000"]) == 1
-    assert "t_f" in capsys.readouterr().err
+    assert cli.main(["rv-loop", "--device", "parallel", "--thickness-nm", "16000"]) == 2
+    err = capsys.readouterr().err
+    assert "--thickness-nm 16000 nm" in err and "t_f" in err

@@ -86,7 +86,8 @@ def _parallel_result(args, jax, jnp, np, dv):
 
     n = 3 if args.n is None else args.n
     t_f = args.thickness_nm * 1e-9
-    cell = dv.ParallelSOTCell.from_thickness(t_f, n, r_series=args.r_series)
+    with A.blame(_CMD, "--thickness-nm", args.thickness_nm, "nm"):
+        cell = dv.ParallelSOTCell.from_thickness(t_f, n, r_series=args.r_series)
     vc = np.asarray(cell.critical_voltages())
     vb = float(cell.v_breakdown)
     capped = False
