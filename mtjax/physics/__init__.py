@@ -6,6 +6,7 @@ Units are SI at every public boundary; the integrators work in reduced units int
 function cites.
 """
 
+from ._brownian import StepBrownianPath as StepBrownianPath
 from ._brownian import ThreePointBrownianPath as ThreePointBrownianPath
 from ._demag import demag_factors_jax as demag_factors_jax
 from ._demag import elliptic_cylinder_demag_factors as elliptic_cylinder_demag_factors
@@ -34,9 +35,11 @@ from ._montecarlo import sample_thermal_state as sample_thermal_state
 from ._montecarlo import simulated_critical_current as simulated_critical_current
 from ._montecarlo import soft_switching_probability as soft_switching_probability
 from ._montecarlo import switching_statistics as switching_statistics
+from ._solve import MAX_OMEGA_DT as MAX_OMEGA_DT
 from ._solve import LLGSSolution as LLGSSolution
 from ._solve import ProjectedSolver as ProjectedSolver
 from ._solve import SwitchingCriterion as SwitchingCriterion
+from ._solve import check_time_grid as check_time_grid
 from ._solve import solve_llgs as solve_llgs
 from ._thresholds import *  # noqa: F403  (closed forms; the list is _thresholds.__all__)
 from ._torques import SpinOrbitTorque as SpinOrbitTorque

@@ -22,7 +22,7 @@ import diffrax
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from diffrax._custom_types import BrownianIncrement
+from diffrax import BrownianIncrement, SpaceTimeLevyArea
 from jaxtyping import PRNGKeyArray
 
 _BITS = 10
@@ -91,8 +91,7 @@ class ThreePointBrownianPath(diffrax.AbstractBrownianPath):
         if self.dt is not None:
             # Key on the step index: the same increment whenever the same step is evaluated,
             # even if t0 is recomputed with different rounding (diffrax's backward pass does).
-            index = jnp.round((t0 - self.t_start) / self.dt).astype(jnp.uint32)
-            key = jax.random.fold_in(self.key, index)
+            key = jax.random.fold_in(self.key, _step_index(t0, self.t_start, self.dt))
         elif t0.dtype == jnp.float64:  # fold in both halves so nearby times stay distinct
             hi_lo = jax.lax.bitcast_convert_type(t0, jnp.uint32)
             key = jax.random.fold_in(jax.random.fold_in(self.key, hi_lo[0]), hi_lo[1])
@@ -113,3 +112,75 @@ class ThreePointBrownianPath(diffrax.AbstractBrownianPath):
         if use_levy:
             return BrownianIncrement(dt=dt, W=w)
         return w
+
+
+def _step_index(t0, t_start, dt):
+    """The index of the fixed step that starts at `t0` on the grid `t_start + k dt`, as uint32
+    (rounded, so an ULP of difference in `t0` between compilations gives the same index)."""
+    return jnp.round((t0 - t_start) / dt).astype(jnp.uint32)
+
+
+class StepBrownianPath(diffrax.AbstractBrownianPath):
+    r"""Gaussian Brownian increments for fixed steps, keyed on the integer step index.
+
+    The increment of step $k$ (the step starting at `t_start + k dt`) is
+    $\sqrt{\Delta t}\,z$, $z$ = `jax.random.normal(jax.random.fold_in(key, k), shape)`, so one
+    key gives one sample path however the program is compiled: eagerly, under `jax.jit`, with
+    `CPU_FAST_MATH` (times computed with an ULP of difference give the same step index), and
+    when diffrax re-evaluates a step for a backward pass. `diffrax.UnsafeBrownianPath` keys on
+    the floating-point bits of the step's times instead, so its path changes with rounding.
+    With `levy_area=diffrax.SpaceTimeLevyArea` (SRK solvers) the space-time Lévy area
+    $H \sim N(0, \Delta t/12)$ is drawn from a second key of the same step.
+
+    Valid only on the fixed grid it was built for (`solve_llgs` passes the grid of
+    `diffrax.ConstantStepSize`): an evaluation between grid points reuses a step's draw.
+
+    **Arguments**: `shape` (a `jax.ShapeDtypeStruct` or tuple), `key`, `t_start`, `dt` (the grid),
+    `levy_area` (`diffrax.BrownianIncrement`, default, or `diffrax.SpaceTimeLevyArea`).
+    """
+
+    shape: jax.ShapeDtypeStruct = eqx.field(static=True)
+    levy_area: type = eqx.field(static=True)
+    key: PRNGKeyArray
+    t_start: jax.Array
+    dt: jax.Array
+
+    def __init__(self, shape, key: PRNGKeyArray, *, t_start, dt,
+                 levy_area: type = BrownianIncrement):
+        if isinstance(shape, tuple):
+            shape = jax.ShapeDtypeStruct(shape, jnp.result_type(float))
+        if levy_area not in (BrownianIncrement, SpaceTimeLevyArea):
+            raise ValueError(f"levy_area must be BrownianIncrement or SpaceTimeLevyArea, got "
+                             f"{levy_area!r}")
+        self.shape = shape
+        self.levy_area = levy_area
+        self.key = key
+        self.t_start = jnp.asarray(t_start)
+        self.dt = jnp.asarray(dt)
+
+    @property
+    def t0(self):
+        return -jnp.inf
+
+    @property
+    def t1(self):
+        return jnp.inf
+
+    def evaluate(self, t0, t1=None, left: bool = True, use_levy: bool = False):
+        del left
+        if t1 is None:
+            t1 = t0
+            t0 = jnp.zeros_like(t0)
+        dtype = self.shape.dtype
+        t0 = jax.lax.stop_gradient(jnp.asarray(t0))
+        t1 = jax.lax.stop_gradient(jnp.asarray(t1))
+        key = jax.random.fold_in(self.key, _step_index(t0, self.t_start, self.dt))
+        dt = (t1 - t0).astype(dtype)
+        w = jax.random.normal(key, self.shape.shape, dtype) * jnp.sqrt(dt)
+        if not use_levy:
+            return w
+        if self.levy_area is SpaceTimeLevyArea:
+            h_key = jax.random.fold_in(key, 1)
+            h = jax.random.normal(h_key, self.shape.shape, dtype) * jnp.sqrt(dt / 12)
+            return SpaceTimeLevyArea(dt=dt, W=w, H=h)
+        return BrownianIncrement(dt=dt, W=w)

@@ -12,12 +12,15 @@ Every helper here therefore has two tiers (STYLE.md 15), chosen per call:
 
 Because the traced check rides on the value, **callers must use the returned array** (e.g.
 `self.ms = check_positive("ms", ms, "A/m")`); a discarded return value checks nothing under
-`jit`. `ensure` is the general form; `check_positive`, `check_nonnegative`, `check_finite`,
+`jit`. (Likewise a traced check fires only if the checked value reaches the computation's
+output: a field that nothing uses is dead code to XLA, and so is its check.) `ensure` is the
+general form; `check_positive`, `check_nonnegative`, `check_finite`,
 `check_range` and `check_vector3` are the common cases; `fail_if` takes a ready-made predicate.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import equinox as eqx
@@ -29,6 +32,13 @@ import numpy as np
 def is_concrete(x) -> bool:
     """True when no leaf of `x` is a JAX tracer (so its numbers can be inspected now)."""
     return not any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(x))
+
+
+def concrete_eval(x):
+    """A context in which JAX operations on `x` run now when `x` is concrete, even inside a
+    `jit` trace (where `jnp.asarray(0.0)` would otherwise become a tracer and make a concrete
+    check silently traced); a no-op context when `x` is traced."""
+    return jax.ensure_compile_time_eval() if is_concrete(x) else contextlib.nullcontext()
 
 
 def describe(value) -> str:
@@ -86,13 +96,15 @@ def ensure(
     Concrete values raise `ValueError("{name} must be {requirement}, got {value} {unit}")`;
     traced values raise `EquinoxRuntimeError("{name} must be {requirement} ...")` at run time.
     """
-    arr = as_float(value) if to_float else jnp.asarray(value)
     u = f" {unit}" if unit else ""
-    if is_concrete(arr):
-        good = np.asarray(ok(arr))
+    if is_concrete(value):
+        with jax.ensure_compile_time_eval():
+            arr = as_float(value) if to_float else jnp.asarray(value)
+            good = np.asarray(ok(arr))
         if not bool(np.all(good)):
             raise ValueError(f"{name} must be {requirement}, got {describe(arr)}{u}")
         return arr
+    arr = as_float(value) if to_float else jnp.asarray(value)
     return eqx.error_if(arr, ~jnp.all(ok(arr)),
                         f"{name} must be {requirement}{' (' + unit + ')' if unit else ''} "
                         "(a traced value failed the check)")
@@ -134,17 +146,19 @@ def check_vector3(name: str, value, *, unit: bool = False):
     tiny but non-zero float32 direction (say of length 1e-30) normalises instead of underflowing
     to NaN.
     """
-    arr = as_float(value)
-    if arr.shape[-1:] != (3,):
-        raise ValueError(f"{name} must be a 3-vector (shape (..., 3)), got shape {arr.shape}")
-    arr = check_finite(name, arr)
-    if unit:
-        scale = jnp.max(jnp.abs(arr), axis=-1, keepdims=True)
-        arr = fail_if(arr, scale == 0, f"{name} must be a non-zero direction"
-                      + (f", got {describe(arr)}" if is_concrete(arr) else ""))
-        safe = jnp.where(scale > 0, scale, 1.0)
-        arr = arr / safe
-        arr = arr / jnp.linalg.norm(arr, axis=-1, keepdims=True)
+    with concrete_eval(value):
+        arr = as_float(value)
+        if arr.shape[-1:] != (3,):
+            raise ValueError(
+                f"{name} must be a 3-vector (shape (..., 3)), got shape {arr.shape}")
+        arr = check_finite(name, arr)
+        if unit:
+            scale = jnp.max(jnp.abs(arr), axis=-1, keepdims=True)
+            arr = fail_if(arr, scale == 0, f"{name} must be a non-zero direction"
+                          + (f", got {describe(arr)}" if is_concrete(arr) else ""))
+            safe = jnp.where(scale > 0, scale, 1.0)
+            arr = arr / safe
+            arr = arr / jnp.linalg.norm(arr, axis=-1, keepdims=True)
     return arr
 
 
@@ -160,6 +174,7 @@ def check_shape(name: str, value, shape: tuple[int | None, ...]):
 
 __all__ = [
     "is_concrete",
+    "concrete_eval",
     "describe",
     "as_float",
     "fail_if",

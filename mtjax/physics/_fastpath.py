@@ -34,9 +34,9 @@ the trajectories agree with `solve_llgs` to rounding error.
 
 Limits: fixed steps, no events, no dense output (only the final state), Threefry keys only.
 Differentiable like a `lax.scan`, forward and reverse mode, with respect to the parameters
-(not through the noise). The increments are keyed on the bits of the step's start time, as
-in diffrax's unsafe paths; a scan keeps its residuals, so reverse mode sees the same
-increments as the forward pass.
+(not through the noise). The increments are keyed on the integer index of the step, as in
+`StepBrownianPath` (which `solve_llgs` uses), so one key gives one sample path however the
+call is compiled (eagerly, `jax.jit`, `CPU_FAST_MATH`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 
 import diffrax
+import equinox as eqx
 import equinox.internal as eqxi
 import jax
 import jax.numpy as jnp
@@ -53,7 +54,14 @@ from jaxtyping import ArrayLike, PRNGKeyArray
 from ._brownian import _BITS, _C, _LEVELS, _P_COUNT
 from ._checks import check_vector3, is_concrete
 from ._llgs import Drive, Macrospin
-from ._solve import LLGSSolution, Noise
+from ._solve import (
+    LLGSSolution,
+    Noise,
+    _step_budget,
+    check_time_grid,
+    constant_step_count,
+    flag_nonfinite,
+)
 
 _ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
 
@@ -109,22 +117,14 @@ def _key_pair(key):
     return words[0], words[1]
 
 
-def _bits32(x):
-    return jax.lax.bitcast_convert_type(x.astype(jnp.float32), jnp.uint32)
-
-
 class _ThreePoint:
-    """`ThreePointBrownianPath.evaluate(t0, t1)` for a scalar key: one hash per step."""
+    """`ThreePointBrownianPath.evaluate` of step `index` for a scalar key: one hash per step."""
 
-    def __init__(self, key, t_start, dt):
+    def __init__(self, key):
         self.k = _key_pair(key)
-        self.t_start = t_start
-        self.dt = dt
 
-    def draw(self, t0):
-        # as ThreePointBrownianPath with a step grid: keyed on the step index
-        index = jnp.round((t0 - self.t_start) / self.dt).astype(jnp.uint32)
-        k = _fold_in(self.k, index)
+    def draw(self, index):
+        k = _fold_in(self.k, index.astype(jnp.uint32))
         return (k[0],)
 
     def increments(self, state, t0, t1, dtype):
@@ -139,8 +139,8 @@ class _ThreePoint:
 
 
 class _Gaussian:
-    """`diffrax.UnsafeBrownianPath(shape=(3,)).evaluate(t0, t1)`: fold in t0 and t1, split,
-    then `jax.random.normal` (partitionable Threefry bits, uniform on (-1, 1), erf^-1)."""
+    """`StepBrownianPath(shape=(3,))` of step `index`: fold in the step index, then
+    `jax.random.normal` (partitionable Threefry bits, uniform on (-1, 1), erf^-1)."""
 
     def __init__(self, key, dtype):
         if not jax.config.jax_threefry_partitionable:
@@ -149,10 +149,9 @@ class _Gaussian:
         self.k = _key_pair(key)
         self.dtype = dtype
 
-    def draw(self, t0, t1):
-        k = _fold_in(_fold_in(self.k, _bits32(t0)), _bits32(t1))
+    def draw(self, index):
+        k = _fold_in(self.k, index.astype(jnp.uint32))
         zero = jnp.zeros_like(k[0])
-        k = _threefry2x32(k[0], k[1], zero, zero)  # jax.random.split(key, 1)[0]
         dtype = jnp.dtype(self.dtype)
         lo = np.nextafter(np.array(-1.0, dtype), np.array(0.0, dtype), dtype=dtype)
         one_bits = np.array(1.0, dtype).view(np.uint32 if dtype.itemsize == 4 else np.uint64)
@@ -191,6 +190,8 @@ def solve_llgs_heun(
     noise: Noise = "gaussian",
     max_steps: int | None = None,
     crossing: tuple[ArrayLike, ArrayLike] | None = None,
+    throw: bool = True,
+    check_step: bool = True,
 ) -> LLGSSolution:
     r"""Fixed-step Heun integration of the macrospin LLGS equation, fast under `jax.vmap`.
 
@@ -207,38 +208,44 @@ def solve_llgs_heun(
       of loop iterations).
     - `key`: PRNG key (Threefry) for the thermal field at `model.layer.temperature`, or None
       for T = 0.
-    - `noise`: `"gaussian"` (the increments of `diffrax.UnsafeBrownianPath`) or
+    - `noise`: `"gaussian"` (the increments of `StepBrownianPath`, as `solve_llgs`) or
       `"three-point"` (those of `ThreePointBrownianPath`; statistics only).
     - `max_steps`: loop length; the default covers the grid with two or three spare
       iterations (masked: they do not change the result).
     - `crossing`: optional `(axis, level)`: record the first time $m\cdot\hat a$ falls below
       `level` (linear interpolation inside the step; `t0` if it starts below). The
       integration goes on to `t1`.
+    - `throw`: raise (default) if `max_steps` did not reach `t1` or the final state is not
+      finite; False returns the result code (`max_steps_reached`, `nonfinite`) instead.
+    - `check_step`: refuse $\omega_\max\,dt >$ `MAX_OMEGA_DT` (see `check_time_grid`).
 
     **Returns** an `LLGSSolution` with only the final state (`ts`, `ms` empty), `num_steps`
     and, with `crossing`, `crossing_time` (s, `inf` if never); `result` is
-    `max_steps_reached` if `max_steps` was too small.
+    `max_steps_reached` if `max_steps` was too small (with `throw=False`).
 
     **Speed.** Compile the caller with `jax.jit(..., compiler_options=CPU_FAST_MATH)`: it lets
     LLVM contract multiply-adds and reassociate (NaN, infinity, division and library
     functions stay IEEE), about 1.3x faster on CPU; results change at the rounding level
     (tested). Other backends ignore the options.
 
-    **Raises** `ValueError` for traced times, `dt <= 0`, `t1 <= t0`, a wrong `m0`, an unknown
-    `noise`, or a non-Threefry key.
+    **Raises** `ValueError` for traced times, a `dt` that is not finite, not > 0 or longer
+    than `t1 - t0`, `t1 <= t0`, a step too long for the junction (`check_time_grid`), a wrong
+    `m0`, an unknown `noise`, or a non-Threefry key; `EquinoxRuntimeError` for a traced model
+    whose step is too long, and (with `throw`) a non-finite final state or too few
+    `max_steps`.
     """
     if noise not in ("gaussian", "three-point"):
         raise ValueError(f"noise must be 'gaussian' or 'three-point', got {noise!r}")
     if not is_concrete((t0, t1, dt)):
         raise ValueError("solve_llgs_heun needs concrete t0, t1 and dt (Python numbers)")
-    if not float(dt) > 0:
-        raise ValueError(f"dt must be > 0, got {dt!r} s")
-    if not float(t1) > float(t0):
-        raise ValueError(f"t1 must be > t0, got t0={t0!r} s, t1={t1!r} s")
+    # the loop length comes from the concrete numbers; the checked (possibly error_if-wrapped,
+    # hence traced) values are the ones integrated, so that a traced check takes effect
+    n_default = _step_budget(t0, t1, dt)
+    t0, t1, dt = check_time_grid(model, drive, t0, t1, dt, check_step=check_step)
     m0 = check_vector3("m0", m0, unit=True)
     dtype = m0.dtype
     if max_steps is None:
-        max_steps = int(math.ceil((float(t1) - float(t0)) / float(dt) * (1 + 1e-6))) + 2
+        max_steps = n_default
 
     layer = model.layer
     units = layer.units
@@ -247,7 +254,7 @@ def solve_llgs_heun(
     dtu = units.time_to_reduced(jnp.asarray(dt, dtype))
     tdtype = tu1.dtype
     # The grid of diffrax.ConstantStepSize and diffeqsolve's clipping to t1 (100 ULP).
-    n_grid = jnp.astype(jnp.ceil((tu1 - tu0) / eqxi.nextafter(dtu)), jnp.int32)
+    n_grid = constant_step_count(tu0, tu1, dtu)
     t1_floor = tu1
     for _ in range(100):
         t1_floor = eqxi.prevbefore(t1_floor)
@@ -283,14 +290,14 @@ def solve_llgs_heun(
     if key is None:
         path = None
     elif noise == "three-point":
-        path = _ThreePoint(key, tu0, dtu)
+        path = _ThreePoint(key)
     else:
         path = _Gaussian(key, dtype)
 
-    def draw(tp, tn):
-        if path is None:
-            return ()
-        return path.draw(tp) if noise == "three-point" else path.draw(tp, tn)
+    def draw(index):
+        # the increment of the step that starts at grid point `index` (keyed on the integer
+        # index: the same path eagerly, under jit and with CPU_FAST_MATH)
+        return () if path is None else path.draw(index)
 
     if crossing is not None:
         axis = check_vector3("crossing axis", crossing[0], unit=True).astype(dtype)
@@ -325,20 +332,24 @@ def solve_llgs_heun(
         m = tuple(jnp.where(live, y1[i], m[i]) for i in range(3))
         tp, tn = jnp.where(live, t_prev, tp), jnp.where(live, t_next, tn)
         # the next step's random numbers, drawn here so that they are computed once
-        rng = draw(tp, tn)
+        rng = draw(done - 1)
         return (m, tp, tn, jnp.where(live, done, steps), rng, t_cross), None
 
     tn0 = jnp.minimum(tu0 + dtu, tu1)
     t_cross0 = jnp.asarray(jnp.inf, tdtype)
     if crossing is not None:  # already below the level at t0: crossed at t0
         t_cross0 = jnp.where(project(m0) < 0, tu0, t_cross0)
-    init = ((m0[0], m0[1], m0[2]), tu0, tn0, jnp.asarray(1, jnp.int32), draw(tu0, tn0),
-            t_cross0)
+    init = ((m0[0], m0[1], m0[2]), tu0, tn0, jnp.asarray(1, jnp.int32),
+            draw(jnp.asarray(0, jnp.int32)), t_cross0)
     (m, tp, _, steps, _, t_cross), _ = jax.lax.scan(step, init, None, length=max_steps)
     m = jnp.stack(m)
     finished = tp >= tu1
     result = diffrax.RESULTS.where(finished, diffrax.RESULTS.successful,
                                    diffrax.RESULTS.max_steps_reached)
+    if throw:
+        m = eqx.error_if(m, ~finished, "solve_llgs_heun: max_steps was too small to reach t1 "
+                         "(pass throw=False to get the result code instead)")
+    m, result = flag_nonfinite(m, result, throw, "solve_llgs_heun")
     return LLGSSolution(
         ts=jnp.zeros((0,), dtype),
         ms=jnp.zeros((0, 3), dtype),

@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import equinox as eqx
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, ArrayLike, Float
 
 from .._custom_types import Vector3
 from ..constants import KB, MU0, ROOM_TEMPERATURE
 from ._checks import (
-    as_float,
     check_finite,
     check_nonnegative,
     check_positive,
     check_vector3,
+    describe,
+    fail_if,
     is_concrete,
 )
 from ._units import ReducedUnits
@@ -34,9 +36,13 @@ _Z = (0.0, 0.0, 1.0)
 
 
 def _safe_sqrt(x):
-    """sqrt with a finite (zero) gradient at x = 0 (double-where trick)."""
-    pos = x > 0
-    return jnp.where(pos, jnp.sqrt(jnp.where(pos, x, 1.0)), 0.0)
+    """sqrt with a finite (zero) gradient at exactly x = 0 (double-where trick).
+
+    Only the exact zero is special-cased: a negative or NaN argument gives NaN, as `sqrt` does,
+    so an unphysical input (a negative temperature slipped past the constructor) is never
+    turned into a silent zero."""
+    zero = x == 0
+    return jnp.where(zero, jnp.zeros_like(x), jnp.sqrt(jnp.where(zero, jnp.ones_like(x), x)))
 
 
 def _transverse_basis(u: Vector3) -> tuple[Vector3, Vector3]:
@@ -72,9 +78,11 @@ class FreeLayer(eqx.Module):
 
     **Raises**
 
-    `ValueError` naming the field if a concrete value is unphysical (non-positive `ms`,
-    `thickness`, `length`, `width`, `alpha`; negative `temperature`; NaN anywhere; a demag
-    tensor whose trace is not 1).
+    Naming the field, if a value is unphysical (non-positive `ms`, `thickness`, `length`,
+    `width`, `alpha`; negative `temperature`; NaN or inf anywhere; a demag tensor with a
+    negative entry or a trace other than 1; a zero easy axis): `ValueError` at construction
+    for concrete values, `equinox.EquinoxRuntimeError` when the compiled code runs for traced
+    ones (inside `jit`, `vmap`, `grad`).
     """
 
     ms: Float[Array, ""]
@@ -104,32 +112,26 @@ class FreeLayer(eqx.Module):
         h_bias: ArrayLike = (0.0, 0.0, 0.0),
         temperature: ArrayLike = ROOM_TEMPERATURE,
     ):
-        check_positive("ms", ms, "A/m")
-        check_positive("thickness", thickness, "m")
-        check_positive("length", length, "m")
-        check_positive("width", width, "m")
-        check_positive("alpha", alpha)
-        check_nonnegative("temperature", temperature, "K")
-        self.ms = as_float(ms)
-        self.thickness = as_float(thickness)
-        self.length = as_float(length)
-        self.width = as_float(width)
-        self.alpha = as_float(alpha)
-        self.demag = check_vector3("demag", demag)
-        if is_concrete(self.demag):
-            tr = float(jnp.sum(self.demag))
-            if abs(tr - 1.0) > 1e-3 or bool(jnp.any(self.demag < 0)):
-                raise ValueError(
-                    f"demag must be non-negative with trace 1, got {self.demag.tolist()} "
-                    f"(trace {tr:.6f})"
-                )
-        self.k_u = as_float(k_u)
+        self.ms = check_positive("ms", ms, "A/m")
+        self.thickness = check_positive("thickness", thickness, "m")
+        self.length = check_positive("length", length, "m")
+        self.width = check_positive("width", width, "m")
+        self.alpha = check_positive("alpha", alpha)
+        demag = check_vector3("demag", demag)
+        # per layer (the last axis), so that a batch of layers is checked layer by layer
+        trace = jnp.sum(demag, axis=-1)
+        bad = (jnp.abs(trace - 1.0) > 1e-3) | jnp.any(demag < 0, axis=-1)
+        self.demag = fail_if(
+            demag, bad,
+            "demag must be non-negative with trace 1"
+            + (f", got {describe(demag)} (trace {describe(trace)})"
+               if is_concrete((bad, demag, trace)) else ""),
+        )
+        self.k_u = check_finite("k_u", k_u, "J/m^3")
         self.easy_axis = check_vector3("easy_axis", easy_axis, unit=True)
-        self.k_s = as_float(k_s)
+        self.k_s = check_finite("k_s", k_s, "J/m^2")
         self.h_bias = check_vector3("h_bias", h_bias)
-        self.temperature = as_float(temperature)
-        check_finite("k_u", self.k_u)
-        check_finite("k_s", self.k_s)
+        self.temperature = check_nonnegative("temperature", temperature, "K")
 
     # -- constructors -----------------------------------------------------------------------
 
@@ -143,12 +145,13 @@ class FreeLayer(eqx.Module):
         if "demag" not in kwargs:
             from ._demag import demag_factors_jax, elliptic_cylinder_demag_factors
 
-            check_positive("length", length, "m")
-            check_positive("width", width, "m")
-            check_positive("thickness", thickness, "m")
-            if is_concrete((length, width, thickness)):
-                kwargs["demag"] = elliptic_cylinder_demag_factors(length / 2, width / 2,
-                                                                  thickness)
+            concrete = is_concrete((length, width, thickness))
+            length = check_positive("length", length, "m")
+            width = check_positive("width", width, "m")
+            thickness = check_positive("thickness", thickness, "m")
+            if concrete:  # NumPy numbers: no JAX operation (it would be traced inside jit)
+                kwargs["demag"] = elliptic_cylinder_demag_factors(
+                    np.asarray(length) / 2, np.asarray(width) / 2, np.asarray(thickness))
             else:  # traced geometry (jit/grad/vmap): the differentiable JAX quadrature
                 kwargs["demag"] = demag_factors_jax(jnp.asarray(length) / 2,
                                                     jnp.asarray(width) / 2, thickness)

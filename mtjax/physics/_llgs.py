@@ -92,6 +92,34 @@ class Macrospin(eqx.Module):
             out.append((a, b, self.sot.polarisation))
         return out
 
+    def max_rate(self, drive: Drive) -> Array | None:
+        r"""An upper bound $\omega_\max$ of the precession rate, in reduced units ($\gamma_0 M_s$).
+
+        $\omega_\max = \|\kappa\|_2 + (|H_\mathrm{bias}| + \max_t|H(t)|)/M_s
+        + \sum_k (|a_k| + |b_k|)_\max$: the largest effective field the junction can see
+        (anisotropy at any $m$, applied and bias fields, and the spin torques at the drive's
+        peak, with the STT efficiency at its larger end). A fixed-step Heun integration is
+        accurate for $\omega_\max\,\Delta\tau \lesssim 0.1$ and meaningless beyond about 1
+        (the solvers refuse that). None if a waveform does not bound itself (`peak()`).
+        """
+        layer = self.layer
+        peaks = [drive.field.peak(), drive.current.peak(), drive.channel_current.peak()]
+        if any(q is None for q in peaks):
+            return None
+        field, current, channel = peaks
+        rate = jnp.max(jnp.abs(jnp.linalg.eigvalsh(layer.anisotropy_tensor)))
+        rate = rate + (jnp.sqrt(jnp.sum(layer.h_bias ** 2)) + field) / layer.ms
+        if self.stt is not None:
+            p = self.stt.fixed_layer
+            a = jnp.maximum(*(jnp.abs(self.stt.amplitudes(s * p, current, layer.ms,
+                                                           layer.volume)[0])
+                              for s in (1.0, -1.0)))
+            rate = rate + a * (1 + jnp.abs(self.stt.field_like_ratio))
+        if self.sot is not None:
+            a, _ = self.sot.amplitudes(channel, layer.ms, layer.thickness)
+            rate = rate + jnp.abs(a) * (1 + jnp.abs(self.sot.field_like_ratio))
+        return rate
+
     # -- the SDE ------------------------------------------------------------------------------
 
     def drift(self, tau: ArrayLike, m: Vector3, drive: Drive) -> Vector3:

@@ -17,11 +17,37 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray
 
 from ..constants import KB, MU0
-from ._checks import check_vector3, is_concrete
+from ._checks import (
+    check_finite,
+    check_positive,
+    check_range,
+    check_vector3,
+    describe,
+    fail_if,
+    is_concrete,
+)
 from ._fastpath import solve_llgs_heun
 from ._freelayer import FreeLayer, _transverse_basis
 from ._llgs import Drive, Macrospin
-from ._solve import Noise, solve_llgs
+from ._solve import Noise, check_time_grid, solve_llgs
+
+
+def _check_trials(n_trials) -> None:
+    if not (isinstance(n_trials, int) and not isinstance(n_trials, bool) and n_trials >= 1):
+        raise ValueError(f"n_trials must be an int >= 1, got {n_trials!r}")
+
+
+def _check_level(level):
+    """The switching level of m.d0: inside (-1, 1), or no trajectory could (not) cross it."""
+    return check_range("level", level, -1.0, 1.0, closed=False)
+
+
+def _check_concrete_grid(model, drive, t1, dt) -> None:
+    """`t1` and `dt` fix the number of steps, so they must be concrete; then the grid check
+    of the solvers, done once here so that a bad `dt` is reported before any tracing."""
+    if not is_concrete((t1, dt)):
+        raise ValueError("t1 and dt must be concrete numbers (s): they fix the number of steps")
+    check_time_grid(model, drive, 0.0, t1, dt)
 
 
 def sample_thermal_state(
@@ -39,10 +65,21 @@ def sample_thermal_state(
     `h_along_axis` (A/m).
 
     **Returns** a unit 3-vector.
+
+    **Raises** (`ValueError` now, or `EquinoxRuntimeError` at run time for traced values) if
+    `direction` is not along the easy axis, or if it is not an energy minimum (a stiffness
+    field $H_i \le 0$, e.g. a field along `h_along_axis` that destabilises it): there the
+    small-angle Gaussian does not exist.
     """
     d = check_vector3("direction", direction, unit=True)
+    h_along_axis = check_finite("h_along_axis", h_along_axis, "A/m")
     u = layer.easy_axis
-    sign = jnp.sign(d @ u)
+    along = d @ u
+    d = fail_if(d, jnp.abs(along) < 1 - 1e-5,
+                "direction must be along the layer's easy axis (+u or -u)"
+                + (f", got {describe(d)} with easy axis {describe(u)}"
+                   if is_concrete((d, u)) else ""))
+    sign = jnp.sign(along)
     v1, v2 = _transverse_basis(u)
     k = layer.anisotropy_tensor
     kuu = u @ k @ u
@@ -54,6 +91,11 @@ def sample_thermal_state(
     e1 = jnp.cos(phi) * v1 + jnp.sin(phi) * v2
     e2 = -jnp.sin(phi) * v1 + jnp.cos(phi) * v2
     h1, h2 = layer.stiffness_fields(h_along_axis)
+    h1 = fail_if(h1, h1 <= 0,
+                 "direction is not an energy minimum of the layer (smallest stiffness field "
+                 + (f"{describe(h1)} A/m" if is_concrete(h1) else "<= 0")
+                 + "): sample_thermal_state needs a stable direction; run a thermal burn-in "
+                 "with solve_llgs instead")
     scale = KB * layer.temperature / (MU0 * layer.ms * layer.volume)
     z = jax.random.normal(key, (2,), dtype=u.dtype)
     m = sign * u + z[0] * jnp.sqrt(scale / h1) * e1 + z[1] * jnp.sqrt(scale / h2) * e2
@@ -122,12 +164,18 @@ def switching_statistics(
       increments: the trajectories agree to rounding error.
 
     **Returns** a `SwitchingStatistics`.
+
+    **Raises** `ValueError` for a bad `n_trials`, `integrator` or `initial`, a `level` outside
+    (-1, 1), traced `t1`/`dt`, or a time grid `check_time_grid` refuses (`dt` not finite, not
+    > 0, longer than `t1`, or too long for the junction); any trial whose state becomes
+    non-finite raises (it is never counted as "not switched").
     """
-    if not (isinstance(n_trials, int) and n_trials >= 1):
-        raise ValueError(f"n_trials must be an int >= 1, got {n_trials!r}")
+    _check_trials(n_trials)
     if integrator not in ("fast", "diffrax"):
         raise ValueError(f"integrator must be 'fast' or 'diffrax', got {integrator!r}")
     d0 = check_vector3("initial", initial, unit=True)
+    level = _check_level(level)
+    _check_concrete_grid(model, drive, t1, dt)
     n_steps = int(math.ceil(float(t1) / float(dt)))
     if n_save is None:
         n_save = max(2, n_steps // 10 + 1)
@@ -203,11 +251,11 @@ def soft_switching_probability(
     checkpointed one supports reverse mode only, `diffrax.DirectAdjoint()` supports both
     forward and reverse mode, as implicit differentiation needs). Returns a scalar in [0, 1].
     """
-    if not (isinstance(n_trials, int) and n_trials >= 1):
-        raise ValueError(f"n_trials must be an int >= 1, got {n_trials!r}")
-    if not sharpness > 0:
-        raise ValueError(f"sharpness must be > 0, got {sharpness!r}")
+    _check_trials(n_trials)
+    sharpness = check_positive("sharpness", sharpness)
     d0 = check_vector3("initial", initial, unit=True)
+    level = _check_level(level)
+    _check_concrete_grid(model, drive, t1, dt)
 
     # At a concrete T = 0 there is no noise to integrate: solve the ODE (much cheaper).
     cold = is_concrete(model.layer.temperature) and not bool(
@@ -261,8 +309,10 @@ def simulated_critical_current(
         raise ValueError("bracket must be concrete numbers (A), not traced values: it fixes the "
                          "bisection interval; close over it instead of passing it through jit")
     lo, hi = (float(b) for b in bracket)
-    if not lo < hi:
-        raise ValueError(f"bracket must be (low, high) with low < high, got {bracket!r}")
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"bracket must be finite (low, high) with low < high, got {bracket!r}")
+    if not (isinstance(iterations, int) and iterations >= 1):
+        raise ValueError(f"iterations must be an int >= 1, got {iterations!r}")
     if not 0 < probability < 1:
         raise ValueError(f"probability must lie in (0, 1), got {probability!r}")
 

@@ -19,14 +19,98 @@ from typing import Literal
 
 import diffrax
 import equinox as eqx
+import equinox.internal as eqxi
 import jax
 import jax.numpy as jnp
 import optimistix as optx
 from jaxtyping import Array, ArrayLike, Bool, Float, PRNGKeyArray
 
-from ._brownian import ThreePointBrownianPath
-from ._checks import check_vector3, is_concrete
+from ._brownian import StepBrownianPath, ThreePointBrownianPath
+from ._checks import check_vector3, concrete_eval, describe, fail_if, is_concrete
 from ._llgs import Drive, Macrospin
+
+#: The largest $\omega_\max\,dt$ (`Macrospin.max_rate` times the step, reduced units) that the
+#: fixed-step solvers accept: the recommendation is about 0.1; at 1 a Heun step turns the
+#: magnetisation by about a radian and the trajectory is meaningless, not merely inaccurate.
+MAX_OMEGA_DT = 1.0
+
+
+def check_time_grid(model: Macrospin, drive: Drive, t0, t1, dt, *, fixed_step: bool = True,
+                    check_step: bool = True):
+    r"""Validate the time grid of an LLGS solve and return `(t0, t1, dt)` (s).
+
+    - `t0`, `t1` finite with `t1 > t0`; `dt` finite, > 0 and no longer than the span
+      `t1 - t0` (a longer step would "solve" the whole run in one step and report success).
+    - fixed steps and `check_step`: $\omega_\max\,dt \le$ `MAX_OMEGA_DT`, with
+      $\omega_\max$ from `Macrospin.max_rate` (anisotropy, fields, torques at the drive's peak):
+      a very stiff layer or a huge current needs a shorter step.
+
+    Concrete values raise `ValueError` naming the argument now; traced ones raise
+    `EquinoxRuntimeError` when the compiled code runs.
+    """
+    concrete = is_concrete((t0, t1, dt))
+    with concrete_eval((t0, t1, dt)):
+        t0, t1, dt = (jnp.asarray(x) for x in (t0, t1, dt))
+        ok_times = jnp.isfinite(t0) & jnp.isfinite(t1) & (t1 > t0)
+        t1 = fail_if(t1, ~ok_times, "t0 and t1 must be finite with t1 > t0"
+                     + (f", got t0={describe(t0)} s, t1={describe(t1)} s" if concrete else ""))
+        span = t1 - t0
+        ok_dt = jnp.isfinite(dt) & (dt > 0) & (dt <= span * (1 + 1e-6))
+        dt = fail_if(dt, ~ok_dt, "dt must be finite, > 0 and no longer than the span t1 - t0"
+                     + (f", got dt={describe(dt)} s for a span of {describe(span)} s"
+                        if concrete else ""))
+    if fixed_step and check_step:
+        with concrete_eval((model, drive, dt)):
+            rate = model.max_rate(drive)
+            if rate is not None:
+                omega_dt = rate * model.layer.units.time_to_reduced(dt)
+                msg = (f"dt is too long for this junction and drive: omega_max*dt must be <= "
+                       f"{MAX_OMEGA_DT} (about 0.1 is accurate)")
+                if is_concrete(omega_dt):
+                    omega = float(rate * model.layer.units.time_to_reduced(1.0))  # rad/s
+                    msg += (f", got omega_max*dt = {float(omega_dt):.3g} (dt = {describe(dt)} "
+                            f"s, omega_max = {omega:.3g} rad/s from the anisotropy, fields and "
+                            f"torques at the drive's peak); use dt <= {0.1 / omega:.3g} s, or "
+                            "check_step=False")
+                dt = fail_if(dt, omega_dt > MAX_OMEGA_DT, msg)
+    return t0, t1, dt
+
+
+_MAX_FIXED_STEPS = 2**31 - 16  # the step counters (diffrax's and the fast path's) are int32
+
+
+def _step_budget(t0, t1, dt) -> int:
+    """Loop length for a fixed-step solve: the steps of the grid plus two spare (concrete
+    numbers only; called after the time-grid check, or on values it will refuse)."""
+    t0, t1, dt = float(t0), float(t1), float(dt)
+    if not (math.isfinite(t0) and math.isfinite(t1) and math.isfinite(dt) and dt > 0
+            and t1 > t0):
+        return 2  # check_time_grid refuses these values
+    n = int(math.ceil((t1 - t0) / dt * (1 + 1e-6))) + 2
+    if n > _MAX_FIXED_STEPS:
+        raise ValueError(f"dt={dt!r} s gives {n:.3g} steps over the span of {t1 - t0!r} s; the "
+                         f"step counter is int32, so at most {_MAX_FIXED_STEPS} steps: use a "
+                         "longer dt or a shorter span")
+    return n
+
+
+def constant_step_count(tu0, tu1, dtu):
+    """The number of steps `diffrax.ConstantStepSize` takes from `tu0` to `tu1` with step `dtu`
+    (its grid is that many equal fractions of the span; the last point is exactly `tu1`)."""
+    return jnp.ceil((tu1 - tu0) / eqxi.nextafter(dtu)).astype(jnp.int32)
+
+
+def flag_nonfinite(m_final, result, throw: bool, where: str):
+    """`result` set to `RESULTS.nonfinite` where `m_final` is not finite; raise when `throw`."""
+    bad = ~jnp.all(jnp.isfinite(m_final))
+    result = diffrax.RESULTS.where(bad, diffrax.RESULTS.nonfinite, result)
+    if throw:
+        m_final = eqx.error_if(
+            m_final, bad,
+            f"{where}: the magnetisation became non-finite (NaN/inf): an unphysical parameter "
+            "(negative or NaN temperature, thickness, Ms ...) or a step far too long; pass "
+            "throw=False to get the result code instead")
+    return m_final, result
 
 
 class ProjectedSolver(diffrax.AbstractWrappedSolver):
@@ -176,6 +260,7 @@ def solve_llgs(
     adjoint: diffrax.AbstractAdjoint | None = None,
     allow_euler: bool = False,
     throw: bool = True,
+    check_step: bool = True,
 ) -> LLGSSolution:
     r"""Integrate the macrospin LLGS equation from `t0` to `t1` (seconds).
 
@@ -198,24 +283,31 @@ def solve_llgs(
     - `noise`: `"gaussian"` (pathwise Brownian increments, default) or `"three-point"` (weak
       increments $\pm\sqrt{3\,dt}$ with probability 1/6 each, 0 with 2/3; matches the Gaussian
       moments to fifth order, valid for *statistics* only, fixed steps, much cheaper).
-    - `brownian`: `"unsafe"` (fresh increments per step: fastest; fixed steps; not
-      differentiable w.r.t. the path) or `"tree"` (`VirtualBrownianTree`: needed for adaptive
+    - `brownian`: `"unsafe"` (fresh increments per step, keyed on the integer step index:
+      fastest; fixed steps; one key gives one path however the call is compiled;
+      differentiable with respect to the parameters, not the path: `StepBrownianPath`) or `"tree"` (`VirtualBrownianTree`: needed for adaptive
       steps and for differentiating through a stochastic solve). Default: "unsafe" for fixed
       steps, "tree" for adaptive.
     - `adaptive`: PID step-size control with `rtol`, `atol` (the waveform breakpoints are passed
       as `jump_ts`).
     - `switching`: a `SwitchingCriterion`; integration stops at the crossing.
     - `max_steps`: step budget; default exact for fixed steps, 10^6 for adaptive.
-    - `adjoint`: a diffrax adjoint (default `RecursiveCheckpointAdjoint`; `ForwardMode` for
-      Gaussian noise on the "unsafe" path, which diffrax cannot checkpoint).
+    - `adjoint`: a diffrax adjoint (default `RecursiveCheckpointAdjoint`, reverse mode: every
+      Brownian path used here replays exactly, keyed on the step index or a virtual tree).
     - `allow_euler`: permit Euler/EulerHeun (first-order drift; see module docs).
-    - `throw`: raise on a failed solve (default); False returns the `result` code instead,
-      for batched sweeps.
+    - `throw`: raise on a failed solve (default), including a non-finite final state; False
+      returns the `result` code instead (`RESULTS.nonfinite` for a NaN/inf state), for
+      batched sweeps.
+    - `check_step`: refuse fixed steps with $\omega_\max\,dt >$ `MAX_OMEGA_DT` (default
+      True; see `check_time_grid`).
 
     **Returns** an `LLGSSolution` in SI units.
 
-    **Raises** `ValueError` for a wrong-shaped `m0`, a non-positive `dt`, `t1 <= t0`, an
-    Itô/Euler solver, or an unknown `noise`/`brownian`.
+    **Raises** `ValueError` (concrete) or `EquinoxRuntimeError` (traced, when the compiled
+    code runs) for a wrong-shaped or non-finite `m0`, non-finite times, `t1 <= t0`, a `dt`
+    that is not finite, not > 0 or longer than `t1 - t0`, a fixed step too long for the
+    junction (`check_time_grid`); `ValueError` for an Itô/Euler solver or an unknown
+    `noise`/`brownian`.
     """
     layer = model.layer
     m0 = check_vector3("m0", m0, unit=True)
@@ -224,11 +316,9 @@ def solve_llgs(
         raise ValueError(f"noise must be 'gaussian' or 'three-point', got {noise!r}")
     if brownian not in (None, "unsafe", "tree"):
         raise ValueError(f"brownian must be 'unsafe', 'tree' or None, got {brownian!r}")
-    if is_concrete((t0, t1, dt)):
-        if not float(dt) > 0:
-            raise ValueError(f"dt must be > 0, got {dt!r} s")
-        if not float(t1) > float(t0):
-            raise ValueError(f"t1 must be > t0, got t0={t0!r} s, t1={t1!r} s")
+    n_default = _step_budget(t0, t1, dt) if is_concrete((t0, t1, dt)) else None
+    t0, t1, dt = check_time_grid(model, drive, t0, t1, dt, fixed_step=not adaptive,
+                                 check_step=check_step)
 
     stochastic = key is not None
     if brownian is None:
@@ -268,13 +358,17 @@ def solve_llgs(
         levy = diffrax.BrownianIncrement
         if isinstance(solver, (diffrax.AbstractSRK,)):
             levy = diffrax.SpaceTimeLevyArea
-        if noise == "three-point":
-            path = ThreePointBrownianPath(shape, key, t_start=tu0, dt=dtu)
-        elif brownian == "unsafe":
-            path = diffrax.UnsafeBrownianPath(shape, key, levy_area=levy)
-        else:
+        if brownian == "tree":
             path = diffrax.VirtualBrownianTree(tu0, tu1, tol=dtu / 8, shape=shape, key=key,
                                                levy_area=levy)
+        else:
+            # the grid of diffrax.ConstantStepSize: n equal steps of (t1 - t0)/n, n the
+            # ceiling of the span over dt; each increment is keyed on its step's index
+            grid = (tu1 - tu0) / constant_step_count(tu0, tu1, dtu)
+            if noise == "three-point":
+                path = ThreePointBrownianPath(shape, key, t_start=tu0, dt=grid)
+            else:
+                path = StepBrownianPath(shape, key, t_start=tu0, dt=grid, levy_area=levy)
         terms = diffrax.MultiTerm(drift_term, _ThermalTerm(_diffusion, path))
     else:
         terms = drift_term
@@ -290,8 +384,8 @@ def solve_llgs(
         controller = diffrax.ConstantStepSize()
         if max_steps is not None:
             budget = max_steps
-        elif is_concrete((t0, t1, dt)):
-            budget = int(math.ceil((float(t1) - float(t0)) / float(dt) * (1 + 1e-6))) + 2
+        elif n_default is not None:
+            budget = n_default
         else:
             raise ValueError("max_steps must be given when t0, t1 or dt are traced")
 
@@ -308,10 +402,9 @@ def solve_llgs(
     save = diffrax.SaveAt(subs=subs)
 
     if adjoint is None:
-        # diffrax refuses an UnsafeBrownianPath under RecursiveCheckpointAdjoint (it cannot be
-        # replayed backwards); forward mode is the documented choice for it.
-        unsafe = stochastic and noise == "gaussian" and brownian == "unsafe"
-        adjoint = diffrax.ForwardMode() if unsafe else diffrax.RecursiveCheckpointAdjoint()
+        # every path used here replays exactly (keyed on the step index, or a virtual tree),
+        # so the checkpointed reverse-mode adjoint applies to all of them
+        adjoint = diffrax.RecursiveCheckpointAdjoint()
 
     event = None
     if switching is not None:
@@ -342,16 +435,24 @@ def solve_llgs(
         ts_si.append(ts_si[0][:0])
         ys.append(ys[0][:0])
     happened = jnp.asarray(False) if event is None else jnp.asarray(sol.event_mask)
+    m_final, result = flag_nonfinite(ys[0][0], sol.result, throw, "solve_llgs")
     return LLGSSolution(
         ts=ts_si[1],
         ms=ys[1],
         t_final=ts_si[0][0],
-        m_final=ys[0][0],
+        m_final=m_final,
         event_happened=happened,
-        result=sol.result,
+        result=result,
         num_steps=sol.stats["num_accepted_steps"],
     )
 
 
-__all__ = ["ProjectedSolver", "SwitchingCriterion", "LLGSSolution", "solve_llgs"]
+__all__ = [
+    "MAX_OMEGA_DT",
+    "ProjectedSolver",
+    "SwitchingCriterion",
+    "LLGSSolution",
+    "check_time_grid",
+    "solve_llgs",
+]
 

@@ -22,7 +22,7 @@ from jaxtyping import Array, ArrayLike, Float
 
 from .._custom_types import Vector3
 from ..constants import E_CHARGE, HBAR, MU0
-from ._checks import as_float, check_finite, check_positive, check_range, check_vector3
+from ._checks import check_finite, check_positive, check_range, check_vector3
 
 # hbar/(2e) in J/A (= V s): kept as one Python float so that float32 never forms hbar*I ~ 1e-38.
 _HBAR_OVER_2E = HBAR / (2.0 * E_CHARGE)
@@ -57,28 +57,23 @@ class SpinTransferTorque(eqx.Module):
                  efficiency_ap: ArrayLike | None = None, field_like_ratio: ArrayLike = 0.0):
         if efficiency_ap is None:
             efficiency_ap = efficiency_p
-        check_positive("efficiency_p", efficiency_p)
-        check_positive("efficiency_ap", efficiency_ap)
-        check_finite("field_like_ratio", field_like_ratio)
         self.fixed_layer = check_vector3("fixed_layer", fixed_layer, unit=True)
-        self.efficiency_p = as_float(efficiency_p)
-        self.efficiency_ap = as_float(efficiency_ap)
-        self.field_like_ratio = as_float(field_like_ratio)
+        self.efficiency_p = check_positive("efficiency_p", efficiency_p)
+        self.efficiency_ap = check_positive("efficiency_ap", efficiency_ap)
+        self.field_like_ratio = check_finite("field_like_ratio", field_like_ratio)
 
     @classmethod
     def from_polarisation(cls, polarisation: ArrayLike, fixed_layer: ArrayLike,
                           field_like_ratio: ArrayLike = 0.0) -> SpinTransferTorque:
         """Slonczewski tunnelling efficiency from the spin polarisation P in (0, 1)."""
-        check_range("polarisation", polarisation, 0.0, 1.0, closed=False)
-        p = as_float(polarisation)
+        p = check_range("polarisation", polarisation, 0.0, 1.0, closed=False)
         return cls(fixed_layer, p / (2 * (1 + p * p)), p / (2 * (1 - p * p)), field_like_ratio)
 
     @classmethod
     def from_tmr(cls, tmr: ArrayLike, fixed_layer: ArrayLike,
                  field_like_ratio: ArrayLike = 0.0) -> SpinTransferTorque:
         """Efficiency from the TMR ratio (1.2 = 120 %) via Jullière, $P = \\sqrt{TMR/(2+TMR)}$."""
-        check_positive("tmr", tmr)
-        tmr = as_float(tmr)
+        tmr = check_positive("tmr", tmr)
         return cls.from_polarisation(jnp.sqrt(tmr / (2 + tmr)), fixed_layer, field_like_ratio)
 
     def efficiency(self, cos_theta: ArrayLike) -> Array:
@@ -131,17 +126,12 @@ class SpinOrbitTorque(eqx.Module):
     def __init__(self, spin_hall_angle: ArrayLike, channel_width: ArrayLike,
                  channel_thickness: ArrayLike, polarisation: ArrayLike = (0.0, 1.0, 0.0),
                  field_like_ratio: ArrayLike = 0.0, current_fraction: ArrayLike = 1.0):
-        check_finite("spin_hall_angle", spin_hall_angle)
-        check_positive("channel_width", channel_width, "m")
-        check_positive("channel_thickness", channel_thickness, "m")
-        check_finite("field_like_ratio", field_like_ratio)
-        check_range("current_fraction", current_fraction, 0.0, 1.0)
-        self.spin_hall_angle = as_float(spin_hall_angle)
-        self.channel_width = as_float(channel_width)
-        self.channel_thickness = as_float(channel_thickness)
+        self.spin_hall_angle = check_finite("spin_hall_angle", spin_hall_angle)
+        self.channel_width = check_positive("channel_width", channel_width, "m")
+        self.channel_thickness = check_positive("channel_thickness", channel_thickness, "m")
         self.polarisation = check_vector3("polarisation", polarisation, unit=True)
-        self.field_like_ratio = as_float(field_like_ratio)
-        self.current_fraction = as_float(current_fraction)
+        self.field_like_ratio = check_finite("field_like_ratio", field_like_ratio)
+        self.current_fraction = check_range("current_fraction", current_fraction, 0.0, 1.0)
 
     def current_density(self, channel_current: ArrayLike) -> Array:
         """$J_\\mathrm{HM}$ (A/m²) for a channel current (A)."""

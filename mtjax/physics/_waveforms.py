@@ -3,7 +3,10 @@
 Every waveform is an `equinox.Module` (so its numbers are differentiable pytree leaves) and is
 called as `waveform(t)`; amplitudes may be scalars (a current in A) or 3-vectors (a field in A/m).
 `breakpoints()` lists the kinks, for adaptive step-size controllers (`diffrax.PIDController`
-`jump_ts`).
+`jump_ts`); `peak()` bounds the magnitude, so the solvers can bound the fastest precession.
+
+Every number must be finite (and durations non-negative, a pulse width positive): `ValueError`
+at construction for concrete values, `equinox.EquinoxRuntimeError` at run time for traced ones.
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
-from ._checks import as_float, check_nonnegative, check_positive, is_concrete
+from ._checks import (
+    check_finite,
+    check_nonnegative,
+    check_positive,
+    describe,
+    fail_if,
+    is_concrete,
+)
 
 
 class AbstractWaveform(eqx.Module):
@@ -28,6 +38,17 @@ class AbstractWaveform(eqx.Module):
         """Times (s) where the waveform has a kink or jump (may be empty)."""
         return jnp.zeros((0,))
 
+    def peak(self) -> Array | None:
+        """An upper bound of $|w(t)|$ over all t (the Euclidean norm for a vector waveform),
+        used to bound the fastest precession a drive can cause (`Macrospin.max_rate`); None
+        when the waveform cannot say (a user-defined waveform that does not override this)."""
+        return None
+
+
+def _norm(value: Array) -> Array:
+    """|value| for a scalar, the Euclidean norm over the last axis for a 3-vector."""
+    return jnp.abs(value) if value.ndim == 0 else jnp.sqrt(jnp.sum(value * value, axis=-1))
+
 
 class Constant(AbstractWaveform):
     """A constant value (DC current in A, or a static field 3-vector in A/m)."""
@@ -35,11 +56,14 @@ class Constant(AbstractWaveform):
     value: Array
 
     def __init__(self, value: ArrayLike):
-        self.value = as_float(value)
+        self.value = check_finite("value", value)
 
     def __call__(self, t: ArrayLike) -> Array:
         del t
         return self.value
+
+    def peak(self) -> Array:
+        return _norm(self.value)
 
 
 class Pulse(AbstractWaveform):
@@ -63,15 +87,13 @@ class Pulse(AbstractWaveform):
     baseline: Array
 
     def __init__(self, amplitude, width, *, start=0.0, rise=0.0, fall=0.0, baseline=0.0):
-        check_positive("width", width, "s")
-        check_nonnegative("rise", rise, "s")
-        check_nonnegative("fall", fall, "s")
-        self.amplitude = as_float(amplitude)
-        self.width = as_float(width)
-        self.start = as_float(start)
-        self.rise = as_float(rise)
-        self.fall = as_float(fall)
-        self.baseline = jnp.broadcast_to(as_float(baseline), self.amplitude.shape)
+        self.amplitude = check_finite("amplitude", amplitude)
+        self.width = check_positive("width", width, "s")
+        self.start = check_finite("start", start, "s")
+        self.rise = check_nonnegative("rise", rise, "s")
+        self.fall = check_nonnegative("fall", fall, "s")
+        self.baseline = jnp.broadcast_to(check_finite("baseline", baseline),
+                                         self.amplitude.shape)
 
     @property
     def end(self) -> Array:
@@ -98,6 +120,9 @@ class Pulse(AbstractWaveform):
         t2 = t1 + self.width
         return jnp.stack([self.start, t1, t2, t2 + self.fall])
 
+    def peak(self) -> Array:
+        return jnp.maximum(_norm(self.amplitude), _norm(self.baseline))
+
 
 class PiecewiseLinear(AbstractWaveform):
     """Linear interpolation through `(times[i], values[i])`, held constant outside.
@@ -112,8 +137,8 @@ class PiecewiseLinear(AbstractWaveform):
     values: Array
 
     def __init__(self, times: ArrayLike, values: ArrayLike):
-        times = as_float(times)
-        values = as_float(values)
+        times = check_finite("times", times, "s")
+        values = check_finite("values", values)
         if times.ndim != 1 or times.shape[0] < 2:
             raise ValueError(f"times must have shape (n,) with n >= 2, got {times.shape}")
         if values.shape[:1] != times.shape:
@@ -121,9 +146,10 @@ class PiecewiseLinear(AbstractWaveform):
                 f"values must have shape (n,) or (n, 3) matching times (n = {times.shape[0]}), "
                 f"got {values.shape}"
             )
-        if is_concrete(times) and not bool(jnp.all(jnp.diff(times) > 0)):
-            raise ValueError(f"times must be strictly increasing, got {times.tolist()}")
-        self.times = times
+        self.times = fail_if(
+            times, ~(jnp.diff(times) > 0),
+            "times must be strictly increasing"
+            + (f", got {describe(times)}" if is_concrete(times) else ""))
         self.values = values
 
     def __call__(self, t: ArrayLike) -> Array:
@@ -134,6 +160,9 @@ class PiecewiseLinear(AbstractWaveform):
     def breakpoints(self) -> Array:
         return self.times
 
+    def peak(self) -> Array:
+        return jnp.max(_norm(self.values))
+
 
 class Sum(AbstractWaveform):
     """The sum of several waveforms (e.g. a DC bias plus a pulse)."""
@@ -141,6 +170,8 @@ class Sum(AbstractWaveform):
     parts: tuple[AbstractWaveform, ...]
 
     def __init__(self, *parts: AbstractWaveform):
+        if not parts or not all(isinstance(p, AbstractWaveform) for p in parts):
+            raise TypeError(f"Sum takes one or more waveforms, got {parts!r}")
         self.parts = tuple(parts)
 
     def __call__(self, t: ArrayLike) -> Array:
@@ -151,6 +182,10 @@ class Sum(AbstractWaveform):
 
     def breakpoints(self) -> Array:
         return jnp.concatenate([p.breakpoints() for p in self.parts])
+
+    def peak(self) -> Array | None:
+        peaks = [p.peak() for p in self.parts]
+        return None if any(q is None for q in peaks) else sum(peaks[1:], peaks[0])
 
 
 def as_waveform(x) -> AbstractWaveform:
