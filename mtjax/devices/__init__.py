@@ -8,6 +8,7 @@ from ._chain import SeriesChain as SeriesChain
 from ._chain import nominal_write_voltages as nominal_write_voltages
 from ._chain import program_array as program_array
 from ._chain import series_current as series_current
+from ._dwmtj import DW_V_BREAKDOWN as DW_V_BREAKDOWN
 from ._dwmtj import DWMTJ as DWMTJ
 from ._dwmtj import SEED003 as SEED003
 from ._dwmtj import calibrate_notch_depths as calibrate_notch_depths
@@ -34,6 +35,7 @@ from ._rv import LinearRVMTJ as LinearRVMTJ
 from ._serialize import load_preset_file as load_preset_file
 from ._serialize import preset_from_dict as preset_from_dict
 from ._serialize import preset_to_dict as preset_to_dict
+from ._sttchain import MAX_TABLE_ENTRIES as MAX_TABLE_ENTRIES
 from ._sttchain import SEED001_ADJUSTED_CONTROL as SEED001_ADJUSTED_CONTROL
 from ._sttchain import SEED001_CONTROL as SEED001_CONTROL
 from ._sttchain import SEED001_INPUT_THRESHOLDS as SEED001_INPUT_THRESHOLDS
@@ -42,6 +44,7 @@ from ._sttchain import calibrate_offsets as calibrate_offsets
 from ._sttchain import poisson_binomial as poisson_binomial
 from ._sttchain import sample_chains as sample_chains
 from ._sttchain import seed001_chain as seed001_chain
+from ._sttchain import table_size as table_size
 from ._variability import Spread as Spread
 from ._variability import sample_devices as sample_devices
 from ._variability import write_noise as write_noise
