@@ -24,11 +24,18 @@ import numpy as np
 import optimistix as optx
 from jaxtyping import Array, ArrayLike, Bool, Float, Int
 
-from ..physics._checks import as_float, check_positive, is_concrete
+from ..physics._checks import (
+    as_float,
+    check_finite,
+    check_nonnegative,
+    check_positive,
+    describe,
+    fail_if,
+    is_concrete,
+)
 from ._rv import LinearRVMTJ
 
 
-@eqx.filter_jit
 def series_current(v_app: ArrayLike, b: ArrayLike, a: ArrayLike) -> Array:
     r"""Current (A) through junctions in series with $R_i(I) = b_i/(1 + a_i|I|)$ at applied
     voltage `v_app` (V): the root of $\sum_i I b_i/(1 + a_i|I|) = V_\mathrm{app}$.
@@ -41,11 +48,33 @@ def series_current(v_app: ArrayLike, b: ArrayLike, a: ArrayLike) -> Array:
 
     **Arguments**: `v_app` scalar, `b` (Ω) and `a` (Ω/V) of shape (N,).
 
-    **Raises** (`equinox.error_if`, also under `jit`) when $|V_\mathrm{app}| \ge \sum_i b_i/a_i$:
-    the linear branches $b - a|V|$ reach zero resistance at $|V| = b/a$, so the model has no
-    current for larger voltages (real junctions break down long before).
+    **Raises** `ValueError` for concrete values, `equinox.EquinoxRuntimeError` at run time for
+    traced ones, when `v_app` is not finite, a `b` is not finite and > 0, an `a` not finite
+    and >= 0, `b` and `a` are not 1-D of one length N >= 1, or
+    $|V_\mathrm{app}| \ge \sum_i b_i/a_i$: the linear branches $b - a|V|$ reach zero resistance
+    at $|V| = b/a$, so the model has no current for larger voltages (real junctions break down
+    long before).
     """
-    v_app, b, a = as_float(v_app), as_float(b), as_float(a)
+    v_app = check_finite("v_app", v_app, "V")
+    b, a = check_positive("b", b, "Ohm"), check_nonnegative("a", a, "Ohm/V")
+    if b.ndim != 1 or b.shape != a.shape or b.shape[0] < 1:
+        raise ValueError(f"b and a must be 1-D arrays of one length N >= 1 (one per junction), "
+                         f"got shapes {b.shape} and {a.shape}")
+    if v_app.ndim:
+        raise ValueError(f"v_app must be a scalar (vmap for several voltages), got shape "
+                         f"{v_app.shape}")
+    limit = jnp.sum(b / a)
+    over = jnp.abs(v_app) >= limit
+    v_app = fail_if(v_app, over, "series_current: |v_app| exceeds the largest voltage the "
+                    "linear R(V) branches can carry (sum of b/a, where each junction's "
+                    "resistance reaches zero); the junctions would have broken down long before"
+                    + (f"; got v_app = {describe(v_app)} V, sum of b/a = {describe(limit)} V"
+                       if is_concrete((v_app, limit)) else ""))
+    return _series_current(v_app, b, a)
+
+
+@eqx.filter_jit
+def _series_current(v_app, b, a):
     dtype = jnp.result_type(v_app, b, a)
     v_app, b, a = v_app.astype(dtype), b.astype(dtype), a.astype(dtype)
     r = jnp.sum(b)
@@ -55,11 +84,6 @@ def series_current(v_app: ArrayLike, b: ArrayLike, a: ArrayLike) -> Array:
         v, b, a, r = args
         return jnp.sum(y * b / (r + a * jnp.abs(y))) - v
 
-    limit = jnp.sum(b / a)
-    v_app = eqx.error_if(v_app, jnp.abs(v_app) >= limit,
-                         "series_current: |v_app| exceeds the largest voltage the linear R(V) "
-                         "branches can carry (sum of b/a, where each junction's resistance "
-                         "reaches zero); the junctions would have broken down long before")
     sol = optx.root_find(fn, optx.Newton(rtol=tol, atol=tol), v_app, args=(v_app, b, a, r),
                          max_steps=64)
     return sol.value / r
@@ -89,12 +113,15 @@ class SeriesChain(eqx.Module):
       `sample_devices(mtj, spread, key, (M, N))`). Methods act on one chain: use
       `eqx.filter_vmap` over a batch.
 
-    **Raises** `ValueError` if the fields do not broadcast to (..., N) with N >= 1.
+    **Raises** `ValueError` if `mtj` is not a `LinearRVMTJ` or its fields do not broadcast to
+    (..., N) with N >= 1 (its values are checked by `LinearRVMTJ`).
     """
 
     mtj: LinearRVMTJ
 
     def __init__(self, mtj: LinearRVMTJ):
+        if not isinstance(mtj, LinearRVMTJ):
+            raise ValueError(f"mtj must be a LinearRVMTJ, got {type(mtj).__name__}")
         shapes = [jnp.shape(x) for x in jax.tree_util.tree_leaves(mtj)]
         try:
             shape = jnp.broadcast_shapes(*shapes)
@@ -110,8 +137,10 @@ class SeriesChain(eqx.Module):
     @classmethod
     def uniform(cls, n: int, *, b0=900.0, a0=100.0, b1=1800.0, a1=1000.0, c_p=0.46, c_n=-0.42,
                 v_breakdown=1.5) -> SeriesChain:
-        """N identical junctions (defaults: the seed-000 placeholders, PHYSICS.md §4.1)."""
-        if not (isinstance(n, (int, np.integer)) and n >= 1):
+        """N identical junctions (defaults: the seed-000 placeholders, PHYSICS.md §4.1).
+
+        **Raises** `ValueError` for `n` not an int >= 1 and whatever `LinearRVMTJ` refuses."""
+        if not (isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1):
             raise ValueError(f"n (junctions in the chain) must be an int >= 1, got {n!r}")
         full = lambda x: jnp.full((int(n),), as_float(x))  # noqa: E731
         return cls(LinearRVMTJ(full(b0), full(a0), full(b1), full(a1), full(c_p), full(c_n),
@@ -121,21 +150,37 @@ class SeriesChain(eqx.Module):
     def n(self) -> int:
         return self.mtj.b0.shape[-1]
 
+    def _states(self, states, name: str = "states") -> Array:
+        """`states` (True = AP) as a bool array of shape (N,), refusing other shapes and
+        values other than 0/1."""
+        s = jnp.asarray(states)
+        if s.shape not in ((), (self.n,)):
+            raise ValueError(f"{name} must have shape ({self.n},) (one per junction, True = AP) "
+                             f"or be a scalar, got shape {s.shape}")
+        if not jnp.issubdtype(s.dtype, jnp.bool_):
+            s = fail_if(s, (s != 0) & (s != 1), f"{name} must be booleans (or 0/1)"
+                        + (f", got {describe(s)}" if is_concrete(s) else ""))
+        return jnp.broadcast_to(s.astype(bool), (self.n,))
+
     # -- transport ------------------------------------------------------------------------------
 
     def current(self, v_app: ArrayLike, states: ArrayLike) -> Array:
-        """Chain current (A) at applied voltage `v_app` (V) with junction `states` (True = AP)."""
-        b, a = self.mtj.branch(states)
+        """Chain current (A) at applied voltage `v_app` (V) with junction `states` (True = AP).
+
+        **Raises** (`series_current`) for a non-finite `v_app` or one beyond the model's
+        limit, and for `states` of the wrong shape."""
+        b, a = self.mtj.branch(self._states(states))
         return series_current(v_app, b, a)
 
     def junction_voltages(self, v_app: ArrayLike, states: ArrayLike) -> Array:
-        """Voltage across each junction, V, shape (N,)."""
+        """Voltage across each junction, V, shape (N,). **Raises** as `current`."""
+        states = self._states(states)
         return self.mtj.voltage_at_current(self.current(v_app, states), states)
 
     def resistance(self, v_app: ArrayLike, states: ArrayLike) -> Array:
         r"""Chain resistance (Ω) at bias `v_app`: $\sum_i b_i/(1 + a_i|I|)$ (= $V/I$, and
-        $\sum_i b_i$ at zero bias)."""
-        b, a = self.mtj.branch(states)
+        $\sum_i b_i$ at zero bias). **Raises** as `current`."""
+        b, a = self.mtj.branch(self._states(states))
         i = series_current(v_app, b, a)
         return jnp.sum(b / (1 + a * jnp.abs(i)))
 
@@ -147,10 +192,10 @@ class SeriesChain(eqx.Module):
         -inf (`direction=-1`, erases AP→P), starting from `states0` (True = AP). Exact (no
         voltage grid); differentiable in the device parameters (the order is piecewise
         constant)."""
-        if direction not in (1, -1):
+        if isinstance(direction, bool) or direction not in (1, -1):
             raise ValueError(f"direction must be +1 (write) or -1 (erase), got {direction!r}")
         write = direction > 0
-        states0 = jnp.broadcast_to(jnp.asarray(states0, bool), (self.n,))
+        states0 = self._states(states0, "states0")
         i_p, i_n = self.mtj.threshold_currents()
         thr = i_p if write else i_n
         dtype = thr.dtype
@@ -200,15 +245,19 @@ class SeriesChain(eqx.Module):
     @eqx.filter_jit
     def level_at(self, v_write: ArrayLike, states0: ArrayLike | None = None) -> Array:
         """Number of junctions in AP after a write pulse of `v_write` (V, quasi-static) from
-        `states0` (default all-P)."""
-        s0 = jnp.zeros((self.n,), bool) if states0 is None else jnp.asarray(states0, bool)
+        `states0` (default all-P). **Raises** for a non-finite `v_write` or `states0` of the
+        wrong shape."""
+        v_write = check_finite("v_write", v_write, "V")
+        s0 = jnp.zeros((self.n,), bool) if states0 is None else self._states(states0, "states0")
         ev = self.ramp(s0, +1)
         return jnp.sum(s0) + jnp.sum(ev.voltages <= v_write)
 
     @eqx.filter_jit
     def max_junction_voltage(self, v_write: ArrayLike) -> Array:
         """Largest |bias| any junction carries during a quasi-static write ramp from all-P to
-        `v_write`: at `v_write` in the final state or at a flip (just before it), V."""
+        `v_write`: at `v_write` in the final state or at a flip (just before it), V.
+        **Raises** for a non-finite `v_write`."""
+        v_write = check_finite("v_write", v_write, "V")
         ev = self.ramp(jnp.zeros((self.n,), bool), +1)
         rank = jnp.argsort(ev.order)
         final = jnp.sum(ev.voltages <= v_write)
@@ -232,7 +281,14 @@ class SeriesChain(eqx.Module):
 
         Returns a dict of arrays: `v` (V), `r` (Ω, chain resistance at that bias), `level`
         (junctions in AP) along the path. Not differentiable in `v_max`/`n_points` (static).
+
+        **Raises** for a `v_max` that is not finite and > 0 (`ValueError` for a Python number,
+        `EquinoxRuntimeError` for an array, which is traced here), `n_points` not an int >= 2,
+        or a `v_max` beyond the linear model's zero-resistance limit.
         """
+        v_max = check_positive("v_max", v_max, "V")
+        if not (isinstance(n_points, int | np.integer) and n_points >= 2):
+            raise ValueError(f"n_points must be an int >= 2, got {n_points!r}")
         up_ev = self.ramp(jnp.zeros((self.n,), bool), +1)
         rank_up = jnp.argsort(up_ev.order)
         top = rank_up < jnp.sum(up_ev.voltages <= v_max)
@@ -274,19 +330,26 @@ def program_array(chains: SeriesChain, targets: ArrayLike, write_voltages: Array
     - `check_breakdown`: if True, a programming voltage that would put any junction above its
       `v_breakdown` raises (`ValueError` for concrete inputs, `equinox.error_if` under `jit`).
 
-    **Raises** `ValueError` for targets outside [0, N] or voltages of the wrong shape.
+    **Raises** `ValueError` (`EquinoxRuntimeError` for traced values) for targets that are not
+    integer levels in [0, N] (one per chain: JAX would clamp an out-of-range index silently),
+    chains without a batch axis, or voltages of the wrong shape or not finite and > 0.
     """
-    n = chains.mtj.b0.shape[-1]
+    if not isinstance(chains, SeriesChain) or chains.mtj.b0.ndim != 2:
+        raise ValueError("chains must be a SeriesChain with a leading batch axis (fields of "
+                         "shape (M, N))")
+    m, n = chains.mtj.b0.shape
     targets = jnp.asarray(targets)
+    if not jnp.issubdtype(targets.dtype, jnp.integer) or targets.shape != (m,):
+        raise ValueError(f"targets must be integer levels of shape ({m},) (one per chain), got "
+                         f"dtype {targets.dtype} and shape {targets.shape}")
+    targets = fail_if(targets, (targets < 0) | (targets > n), f"targets must be levels in "
+                      f"[0, {n}]" + (f", got {describe(targets)}" if is_concrete(targets)
+                                     else ""))
     write_voltages = as_float(write_voltages)
     if write_voltages.shape != (n,):
         raise ValueError(f"write_voltages must have shape ({n},) (one per level 1..N), got "
                          f"{write_voltages.shape}")
-    check_positive("write_voltages", write_voltages, "V")
-    if is_concrete(targets):
-        t = np.asarray(targets)
-        if not np.all((t >= 0) & (t <= n)):
-            raise ValueError(f"targets must be levels in [0, {n}], got {t}")
+    write_voltages = check_positive("write_voltages", write_voltages, "V")
     v_apply = jnp.where(targets > 0, write_voltages[jnp.clip(targets - 1, 0, n - 1)], 0.0)
 
     def one(chain, v):
@@ -297,25 +360,29 @@ def program_array(chains: SeriesChain, targets: ArrayLike, write_voltages: Array
 
     levels, over, vmax = eqx.filter_vmap(one)(chains, v_apply)
     if check_breakdown:
-        if is_concrete(over):
-            if bool(np.any(np.asarray(over))):
-                k = int(np.argmax(np.asarray(over)))
-                raise ValueError(
-                    f"programming voltage {float(v_apply[k]):.3f} V (target level "
-                    f"{int(targets[k])}) puts a junction of chain {k} at {float(vmax[k]):.3f} V, "
-                    f"above its breakdown voltage "
-                    f"{float(np.min(np.asarray(chains.mtj.v_breakdown[k]))):.3f} V")
+        if is_concrete((over, vmax, v_apply)):
+            k = int(np.argmax(np.asarray(over)))
+            msg = (f"programming voltage {float(v_apply[k]):.3f} V (target level "
+                   f"{int(targets[k])}) puts a junction of chain {k} at {float(vmax[k]):.3f} V, "
+                   f"above its breakdown voltage "
+                   f"{float(np.min(np.asarray(chains.mtj.v_breakdown[k]))):.3f} V")
         else:
-            levels = eqx.error_if(levels, jnp.any(over),
-                                  "a programming voltage puts a junction above its breakdown "
-                                  "voltage (v_breakdown)")
+            msg = "a programming voltage puts a junction above its breakdown voltage (v_breakdown)"
+        levels = fail_if(levels, over, msg)
     return levels
 
 
 def nominal_write_voltages(chains: SeriesChain, margin: float = 0.5) -> Array:
     """Programming voltages for levels 1..N from a sample of chains (leading batch axis): for
     level k < N, the midpoint between the mean k-th and (k+1)-th write voltages; for level N,
-    the mean N-th write voltage plus `margin` times the last step (default half a step)."""
+    the mean N-th write voltage plus `margin` times the last step (default half a step).
+
+    **Raises** `ValueError` for chains without a batch axis or a `margin` not finite and
+    >= 0."""
+    if not isinstance(chains, SeriesChain) or chains.mtj.b0.ndim != 2:
+        raise ValueError("chains must be a SeriesChain with a leading batch axis (fields of "
+                         "shape (M, N))")
+    margin = check_nonnegative("margin", margin)
     w = eqx.filter_vmap(lambda c: c.write_voltages())(chains)
     mean = jnp.mean(w, axis=0)
     mid = 0.5 * (mean[:-1] + mean[1:])

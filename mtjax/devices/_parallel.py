@@ -44,7 +44,15 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, Bool
 
 from ..constants import MU0
-from ..physics._checks import as_float, check_nonnegative, check_positive, check_range, is_concrete
+from ..physics._checks import (
+    check_finite,
+    check_nonnegative,
+    check_positive,
+    check_range,
+    describe,
+    fail_if,
+    is_concrete,
+)
 from ..physics._thresholds import critical_current_inplane_sot, tmr_vs_thickness
 
 # -- seed-002 numbers (Kumar et al. 2024) and PHYSICS.md fits ---------------------------------
@@ -60,22 +68,35 @@ SEED002_V_C_ANCHOR = (1.6e-9, 0.7)  # (t_F m, V): field-free 1-cell V_c (seed Fi
 _R_CH_POINTS = ((0.9e-6, 300.0), (3.25e-6, 600.0))  # (channel length m, Ohm), seed
 
 
+def _check_cells(n) -> int:
+    if not (isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1):
+        raise ValueError(f"n (cells on the channel) must be an int >= 1, got {n!r}")
+    return int(n)
+
+
 def channel_length(n: int) -> float:
-    """Write-channel length for n cells, m (0.9 µm for one, 3.25 µm for three)."""
-    return 0.9e-6 + (n - 1) * SEED002_CELL_PITCH
+    """Write-channel length for n cells, m (0.9 µm for one, 3.25 µm for three).
+
+    **Raises** `ValueError` unless `n` is an int >= 1."""
+    return 0.9e-6 + (_check_cells(n) - 1) * SEED002_CELL_PITCH
 
 
 def channel_resistance(length: ArrayLike) -> Array:
-    """Channel resistance (Ω) linear in length through the seed's 300 Ω / 600 Ω points."""
+    """Channel resistance (Ω) linear in length (m) through the seed's 300 Ω / 600 Ω points.
+
+    **Raises** for a length that is not finite and > 0 (`EquinoxRuntimeError` when traced)."""
     (l0, r0), (l1, r1) = _R_CH_POINTS
-    return r0 + (as_float(length) - l0) * (r1 - r0) / (l1 - l0)
+    return r0 + (check_positive("length", length, "m") - l0) * (r1 - r0) / (l1 - l0)
 
 
 def breakdown_voltage(t_f: ArrayLike, n: int) -> Array:
-    """Average breakdown voltage (V) versus free-layer thickness, seed Fig. 4h: 1.8 → 2.0 V for
-    one cell, 1.7 → 1.9 V for three (linear over 1.6-2.6 nm, clamped outside; n = 2 and n > 3
-    interpolated/extrapolated in n, floored at 1.5 V)."""
-    x = jnp.clip((as_float(t_f) - 1.6e-9) / 1.0e-9, 0.0, 1.0)
+    """Average breakdown voltage (V) versus free-layer thickness `t_f` (m), seed Fig. 4h: 1.8 →
+    2.0 V for one cell, 1.7 → 1.9 V for three (linear over 1.6-2.6 nm, clamped outside; n = 2
+    and n > 3 interpolated/extrapolated in n, floored at 1.5 V).
+
+    **Raises** for a `t_f` that is not finite and > 0, or `n` not an int >= 1."""
+    n = _check_cells(n)
+    x = jnp.clip((check_positive("t_f", t_f, "m") - 1.6e-9) / 1.0e-9, 0.0, 1.0)
     base = jnp.maximum(1.8 - 0.05 * (n - 1), 1.5)
     return base + 0.2 * x
 
@@ -87,7 +108,10 @@ def _ic_per_alpha_over_theta(t_f):
 
 def calibrated_alpha_over_theta(r_series: ArrayLike = 900.0) -> Array:
     r"""$(\alpha/\theta)_\mathrm{eff}$ that makes a 1-cell device switch at 0.7 V at 1.6 nm with
-    series resistance `r_series` (PHYSICS.md §2.6: 0.173 at 300 Ω total, 0.043 at 1200 Ω)."""
+    series resistance `r_series` (Ω; PHYSICS.md §2.6: 0.173 at 300 Ω total, 0.043 at 1200 Ω).
+
+    **Raises** for an `r_series` that is not finite and >= 0."""
+    r_series = check_nonnegative("r_series", r_series, "Ohm")
     t, v = SEED002_V_C_ANCHOR
     return v / (_ic_per_alpha_over_theta(t) * (channel_resistance(channel_length(1)) + r_series))
 
@@ -106,7 +130,9 @@ class ParallelSOTCell(eqx.Module):
 
     Most users start from `ParallelSOTCell.from_thickness`.
 
-    **Raises** `ValueError` naming the field for non-positive values or mismatched shapes.
+    **Raises** `ValueError` naming the field (echoing its value) for non-finite or
+    non-positive values (`r_series` may be 0) or mismatched shapes; traced fields raise
+    `equinox.EquinoxRuntimeError` naming the field when the compiled code runs.
     """
 
     r_p: Array
@@ -117,23 +143,27 @@ class ParallelSOTCell(eqx.Module):
     v_breakdown: Array
 
     def __init__(self, r_p, tmr, i_c, r_channel, r_series, v_breakdown):
-        check_positive("r_p", r_p, "Ohm")
-        check_positive("tmr", tmr)
-        check_positive("i_c", i_c, "A")
-        check_positive("r_channel", r_channel, "Ohm")
-        check_nonnegative("r_series", r_series, "Ohm")
-        check_positive("v_breakdown", v_breakdown, "V")
-        r_p, tmr, i_c = (jnp.atleast_1d(as_float(x)) for x in (r_p, tmr, i_c))
-        shape = jnp.broadcast_shapes(r_p.shape, tmr.shape, i_c.shape)
+        r_p = jnp.atleast_1d(check_positive("r_p", r_p, "Ohm"))
+        tmr = jnp.atleast_1d(check_positive("tmr", tmr))
+        i_c = jnp.atleast_1d(check_positive("i_c", i_c, "A"))
+        try:
+            shape = jnp.broadcast_shapes(r_p.shape, tmr.shape, i_c.shape)
+        except ValueError:
+            shape = ()
         if len(shape) != 1 or shape[0] < 1:
             raise ValueError(f"r_p, tmr and i_c must be per-cell 1-D arrays of one length n >= 1,"
                              f" got shapes {r_p.shape}, {tmr.shape}, {i_c.shape}")
         self.r_p = jnp.broadcast_to(r_p, shape)
         self.tmr = jnp.broadcast_to(tmr, shape)
         self.i_c = jnp.broadcast_to(i_c, shape)
-        self.r_channel = as_float(r_channel)
-        self.r_series = as_float(r_series)
-        self.v_breakdown = as_float(v_breakdown)
+        for name, value, unit, check in (("r_channel", r_channel, "Ohm", check_positive),
+                                         ("r_series", r_series, "Ohm", check_nonnegative),
+                                         ("v_breakdown", v_breakdown, "V", check_positive)):
+            value = check(name, value, unit)
+            if value.ndim:
+                raise ValueError(f"{name} must be a scalar (shared by the cells), got shape "
+                                 f"{value.shape}")
+            setattr(self, name, value)
 
     @classmethod
     def from_thickness(cls, t_f: ArrayLike, n: int, *, r_series: ArrayLike = 900.0,
@@ -154,15 +184,25 @@ class ParallelSOTCell(eqx.Module):
           assists the switch; it lowers $H_c$ in the threshold.
 
         Differentiable in `t_f`, `r_series`, `alpha_over_theta`, `ra`, `cell_spread`.
+
+        **Raises** `ValueError` (`EquinoxRuntimeError` for traced values) naming the argument
+        for `n` not an int >= 1, `t_f` outside [1, 4] nm, a negative `cell_spread` or
+        `r_series`, a non-positive `alpha_over_theta` or `ra`, an `h_assist` that is not finite
+        or not below the coercivity (10 mT / µ0: the cell would switch with no current), and
+        a spread so large that a drawn critical current is <= 0.
         """
-        if not (isinstance(n, (int, np.integer)) and n >= 1):
-            raise ValueError(f"n (cells on the channel) must be an int >= 1, got {n!r}")
-        check_range("t_f", t_f, 1.0e-9, 4.0e-9)
-        check_nonnegative("cell_spread", cell_spread)
-        t_f = as_float(t_f)
+        n = _check_cells(n)
+        t_f = check_range("t_f", t_f, 1.0e-9, 4.0e-9, unit="m")
+        cell_spread = check_nonnegative("cell_spread", cell_spread)
+        r_series = check_nonnegative("r_series", r_series, "Ohm")
+        ra = check_positive("ra", ra, "Ohm m^2")
+        h_assist = check_finite("h_assist", h_assist, "A/m")
+        h_assist = fail_if(h_assist, h_assist >= SEED002_H_C,
+                           f"h_assist must be below the coercivity {SEED002_H_C:.4g} A/m "
+                           f"(10 mT / mu0), got "
+                           + (f"{describe(h_assist)} A/m" if is_concrete(h_assist) else "more"))
         aot = calibrated_alpha_over_theta(r_series) if alpha_over_theta is None \
-            else as_float(alpha_over_theta)
-        check_positive("alpha_over_theta", aot)
+            else check_positive("alpha_over_theta", alpha_over_theta)
         ic = critical_current_inplane_sot(SEED002_MS, t_f, aot, 1.0, SEED002_H_C - h_assist,
                                           SEED002_K_S, SEED002_HM_WIDTH, SEED002_HM_THICKNESS)
         if key is None:
@@ -171,6 +211,9 @@ class ParallelSOTCell(eqx.Module):
         else:
             z = jax.random.normal(key, (n,), t_f.dtype)
         i_c = ic * (1 + cell_spread * z)
+        i_c = fail_if(i_c, i_c <= 0, "cell_spread "
+                      + (f"= {describe(cell_spread)} " if is_concrete(cell_spread) else "")
+                      + "draws a non-positive critical current i_c; reduce it")
         r_p = ra / SEED002_MTJ_AREA
         return cls(r_p=jnp.full((n,), r_p, t_f.dtype) * jnp.ones((), t_f.dtype),
                    tmr=jnp.full((n,), tmr_vs_thickness(t_f)),
@@ -190,20 +233,34 @@ class ParallelSOTCell(eqx.Module):
         return self.i_c * (self.r_channel + self.r_series)
 
     def check_drive(self, v: ArrayLike) -> Array:
-        """`v` (V) unchanged if |v| <= `v_breakdown`; otherwise `ValueError` (concrete) or an
-        `equinox.error_if` error (traced)."""
-        v = as_float(v)
+        """`v` (V) as a float array if it is finite and |v| <= `v_breakdown`.
+
+        **Raises** `ValueError` naming the write voltage `v` for a concrete NaN/inf or a drive
+        above breakdown; `equinox.EquinoxRuntimeError` at run time for a traced one."""
+        v = check_finite("v (write voltage)", v, "V")
+        over = jnp.abs(v) > self.v_breakdown
         if is_concrete((v, self.v_breakdown)):
-            if np.any(np.abs(np.asarray(v)) > np.asarray(self.v_breakdown)):
-                raise ValueError(f"write voltage {np.asarray(v)} V exceeds the breakdown voltage "
-                                 f"v_breakdown = {float(self.v_breakdown):.3f} V")
-            return v
-        return eqx.error_if(v, jnp.any(jnp.abs(v) > self.v_breakdown),
-                            "write voltage exceeds the device breakdown voltage (v_breakdown)")
+            msg = (f"write voltage v = {describe(v)} V exceeds the breakdown voltage "
+                   f"v_breakdown = {float(self.v_breakdown):.3f} V")
+        else:
+            msg = "write voltage v exceeds the device breakdown voltage (v_breakdown)"
+        return fail_if(v, over, msg)
+
+    def _check_states(self, states) -> Array:
+        """`states` as a bool array of shape (..., n) (one per cell)."""
+        ap = jnp.asarray(states)
+        if ap.shape[-1:] != (self.n,):
+            raise ValueError(f"states must have shape (..., {self.n}) (one per cell, True = AP),"
+                             f" got shape {ap.shape}")
+        if jnp.issubdtype(ap.dtype, jnp.floating):
+            ap = fail_if(ap, (ap != 0) & (ap != 1), "states must be booleans (or 0/1), got "
+                         + (describe(ap) if is_concrete(ap) else "other values"))
+        return ap.astype(bool)
 
     def conductance(self, states: ArrayLike) -> Array:
-        """Read conductance (S) for cell `states` (True = AP): $\\sum_i 1/R_i(s_i)$."""
-        ap = jnp.asarray(states, bool)
+        """Read conductance (S) for cell `states` (True = AP, shape (..., n)):
+        $\\sum_i 1/R_i(s_i)$. **Raises** `ValueError` for a wrong shape or non-0/1 values."""
+        ap = self._check_states(states)
         return jnp.sum(1.0 / jnp.where(ap, self.r_ap, self.r_p), axis=-1)
 
     def level_states(self) -> Bool[Array, "n+1 n"]:
@@ -223,18 +280,31 @@ class ParallelSOTCell(eqx.Module):
 
     def write(self, v: ArrayLike, states: ArrayLike) -> Array:
         """States after a write pulse of amplitude `v` (V): negative switches AP→P every cell
-        with $|I_\\mathrm{ch}| \\ge I_c$, positive switches P→AP. Checks breakdown."""
+        with $|I_\\mathrm{ch}| \\ge I_c$, positive switches P→AP (`states`: True = AP, shape
+        (..., n)).
+
+        **Raises** (`check_drive`) for a NaN/inf `v` — which would otherwise read as "no
+        switch" — or one above `v_breakdown`, and for `states` of the wrong shape."""
         v = self.check_drive(v)
+        ap = self._check_states(states)
         i = jnp.abs(v) / (self.r_channel + self.r_series)
         fire = i >= self.i_c
-        ap = jnp.asarray(states, bool)
         return jnp.where(fire, v > 0, ap)
 
     def loop(self, v_max: float, n_points: int = 401) -> dict[str, Array]:
         """R(V) loop from all-AP: 0 → -`v_max` → +`v_max` → 0 (`n_points` per leg; each point
-        is a pulse followed by a read). Returns `v` (V), `r` (Ω) and `level` (cells in P)."""
+        is a pulse followed by a read). Returns `v` (V), `r` (Ω) and `level` (cells in P).
+
+        **Raises** `ValueError` for a `v_max` that is not a finite number > 0 or above
+        `v_breakdown`, or `n_points` not an int >= 2 (both set the static voltage grid)."""
+        if not is_concrete(v_max):
+            raise ValueError("v_max must be a concrete number (it sets the voltage grid); "
+                             "vmap over cells, not over v_max")
+        v_max = float(check_positive("v_max", v_max, "V"))
+        if not (isinstance(n_points, int | np.integer) and n_points >= 2):
+            raise ValueError(f"n_points must be an int >= 2, got {n_points!r}")
         self.check_drive(v_max)
-        return self._loop(v_max, n_points)
+        return self._loop(v_max, int(n_points))
 
     @eqx.filter_jit
     def _loop(self, v_max, n_points):

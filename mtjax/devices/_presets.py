@@ -10,6 +10,7 @@ computed from seed data, "assumed" = literature-typical.
 
 from __future__ import annotations
 
+import inspect
 from typing import Literal
 
 import equinox as eqx
@@ -18,11 +19,27 @@ from jaxtyping import Array
 
 from ..constants import MU0
 from ..physics import FreeLayer, Macrospin, SpinOrbitTorque, SpinTransferTorque
+from ..physics._checks import check_finite, check_positive, check_vector3
 from ..physics._freelayer import bulk_anisotropy_for_hk_eff
+
+DRIVE_KINDS = ("current", "channel_current")
 
 
 class MacrospinPreset(eqx.Module):
-    """A named macrospin device with its default operating conditions (SI units)."""
+    """A named macrospin device with its default operating conditions (SI units).
+
+    **Arguments**: `name`, `description` (text); `model` (a `Macrospin`); `field` (static
+    applied field, A/m, 3-vector); `initial` (state before writing, a direction, normalised);
+    `drive_kind` ("current": MTJ current, needs `model.stt`; "channel_current": SOT channel
+    current, needs `model.sot`); `current` (default drive, A); `pulse_width` (s); `delta_eff`
+    (effective Néel-Brown barrier, kT units); `sources` (provenance, texts).
+
+    **Raises** `ValueError` naming the field (echoing its value) for a `model` that is not a
+    `Macrospin`, an unknown `drive_kind` or one without its torque, a field or initial state
+    that is not a finite 3-vector (a zero initial direction), a non-finite current, or a
+    `pulse_width` / `delta_eff` not finite and > 0; traced values raise
+    `equinox.EquinoxRuntimeError` when the compiled code runs.
+    """
 
     name: str = eqx.field(static=True)
     description: str = eqx.field(static=True)
@@ -34,6 +51,26 @@ class MacrospinPreset(eqx.Module):
     pulse_width: Array
     delta_eff: Array
     sources: tuple[str, ...] = eqx.field(static=True)
+
+    def __init__(self, name: str, description: str, model: Macrospin, field, initial,
+                 drive_kind: Literal["current", "channel_current"], current, pulse_width,
+                 delta_eff, sources: tuple[str, ...] = ()):
+        if not isinstance(model, Macrospin):
+            raise ValueError(f"model must be a Macrospin, got {type(model).__name__}")
+        if drive_kind not in DRIVE_KINDS:
+            raise ValueError(f"drive_kind must be one of {DRIVE_KINDS}, got {drive_kind!r}")
+        torque = "stt" if drive_kind == "current" else "sot"
+        if getattr(model, torque) is None:
+            raise ValueError(f"drive_kind {drive_kind!r} needs a model with {torque} (its "
+                             f"{torque} is None)")
+        self.name, self.description = str(name), str(description)
+        self.model, self.drive_kind = model, drive_kind
+        self.field = check_vector3("field", field)
+        self.initial = check_vector3("initial", initial, unit=True)
+        self.current = check_finite("current", current, "A")
+        self.pulse_width = check_positive("pulse_width", pulse_width, "s")
+        self.delta_eff = check_positive("delta_eff", delta_eff)
+        self.sources = tuple(str(s) for s in sources)
 
 
 def pmtj_stt_seed000(temperature: float = 300.0) -> MacrospinPreset:
@@ -132,9 +169,16 @@ PRESETS = {
 
 
 def get_preset(name: str, **kwargs) -> MacrospinPreset:
-    """Look up a preset by name ('pmtj-stt', 'ip-stt', 'ip-sot')."""
+    """Look up a preset by name ('pmtj-stt', 'ip-stt', 'ip-sot'); `kwargs` go to its factory
+    (`temperature` in K, `thickness` in m for 'ip-sot'), whose values `FreeLayer` checks.
+
+    **Raises** `ValueError` for an unknown name or keyword."""
     try:
         factory = PRESETS[name]
     except KeyError:
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}") from None
+    allowed = list(inspect.signature(factory).parameters)
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise ValueError(f"preset {name!r} takes {allowed}, got unknown {unknown}")
     return factory(**kwargs)

@@ -28,18 +28,25 @@ from __future__ import annotations
 
 import equinox as eqx
 import jax.numpy as jnp
-import numpy as np
 from jaxtyping import Array, ArrayLike
 
-from ..physics._checks import as_float, check_nonnegative, check_positive, is_concrete
+from ..physics._checks import (
+    check_finite,
+    check_nonnegative,
+    check_positive,
+    describe,
+    ensure,
+    fail_if,
+    is_concrete,
+)
 
 
-def _check_negative(name, value, unit=""):
-    if is_concrete(value):
-        arr = np.asarray(value, dtype=float)
-        if not (np.all(np.isfinite(arr)) and np.all(arr < 0)):
-            raise ValueError(f"{name} must be finite and < 0, got {arr if arr.ndim else float(arr)}"
-                             f"{' ' + unit if unit else ''}")
+def _relation(x, ok, message: str, **values):
+    """`x` if the relation `ok` between fields holds, else the error `message` (with the fields'
+    values when concrete)."""
+    if is_concrete(tuple(values.values())):
+        message += ", got " + ", ".join(f"{k}={describe(v)}" for k, v in values.items())
+    return fail_if(x, ~ok, message)
 
 
 class LinearRVMTJ(eqx.Module):
@@ -55,9 +62,11 @@ class LinearRVMTJ(eqx.Module):
     - `v_breakdown`: largest |V| the barrier survives, V (default 1.5 V, an MgO-typical value;
       **assumed**, seed 000 gives none). Drives above it are reported by the devices.
 
-    **Raises** `ValueError` (naming the field) for non-positive resistances, negative slopes,
-    $b_1 \\le b_0$, wrong-signed critical voltages, or a branch that would reach zero
-    resistance before its critical voltage ($b_s \\le a_s |c|$).
+    **Raises** `ValueError` (naming the field, echoing its value) for non-finite values,
+    non-positive resistances, negative slopes, $b_1 \\le b_0$, wrong-signed critical voltages,
+    or a branch that would reach zero resistance before its critical voltage
+    ($b_s \\le a_s |c|$); traced fields raise `equinox.EquinoxRuntimeError` when the compiled
+    code runs.
     """
 
     b0: Array
@@ -70,27 +79,18 @@ class LinearRVMTJ(eqx.Module):
 
     def __init__(self, b0: ArrayLike, a0: ArrayLike, b1: ArrayLike, a1: ArrayLike,
                  c_p: ArrayLike, c_n: ArrayLike, v_breakdown: ArrayLike = 1.5):
-        check_positive("b0", b0, "Ohm")
-        check_nonnegative("a0", a0, "Ohm/V")
-        check_positive("b1", b1, "Ohm")
-        check_nonnegative("a1", a1, "Ohm/V")
-        check_positive("c_p", c_p, "V")
-        _check_negative("c_n", c_n, "V")
-        check_positive("v_breakdown", v_breakdown, "V")
-        b0, a0, b1, a1, c_p, c_n, vb = (as_float(x) for x in (b0, a0, b1, a1, c_p, c_n,
-                                                              v_breakdown))
-        if is_concrete((b0, b1, a0, a1, c_p, c_n)):
-            if not np.all(np.asarray(b1) > np.asarray(b0)):
-                raise ValueError(f"b1 (AP resistance) must exceed b0 (P), got b0={np.asarray(b0)}"
-                                 f" Ohm, b1={np.asarray(b1)} Ohm")
-            if not np.all(np.asarray(b0) > np.asarray(a0) * np.asarray(c_p)):
-                raise ValueError("the P branch b0 - a0 |V| reaches zero before c_p: need "
-                                 f"b0 > a0 c_p, got b0={np.asarray(b0)}, a0={np.asarray(a0)}, "
-                                 f"c_p={np.asarray(c_p)}")
-            if not np.all(np.asarray(b1) > np.asarray(a1) * np.abs(np.asarray(c_n))):
-                raise ValueError("the AP branch b1 - a1 |V| reaches zero before c_n: need "
-                                 f"b1 > a1 |c_n|, got b1={np.asarray(b1)}, a1={np.asarray(a1)}, "
-                                 f"c_n={np.asarray(c_n)}")
+        b0 = check_positive("b0", b0, "Ohm")
+        a0 = check_nonnegative("a0", a0, "Ohm/V")
+        b1 = check_positive("b1", b1, "Ohm")
+        a1 = check_nonnegative("a1", a1, "Ohm/V")
+        c_p = check_positive("c_p", c_p, "V")
+        c_n = ensure("c_n", c_n, lambda a: jnp.isfinite(a) & (a < 0), "finite and < 0", "V")
+        vb = check_positive("v_breakdown", v_breakdown, "V")
+        b1 = _relation(b1, b1 > b0, "b1 (AP resistance) must exceed b0 (P)", b0=b0, b1=b1)
+        b0 = _relation(b0, b0 > a0 * c_p, "the P branch b0 - a0 |V| reaches zero before c_p: "
+                       "need b0 > a0 c_p", b0=b0, a0=a0, c_p=c_p)
+        b1 = _relation(b1, b1 > a1 * jnp.abs(c_n), "the AP branch b1 - a1 |V| reaches zero "
+                       "before c_n: need b1 > a1 |c_n|", b1=b1, a1=a1, c_n=c_n)
         self.b0, self.a0, self.b1, self.a1 = b0, a0, b1, a1
         self.c_p, self.c_n, self.v_breakdown = c_p, c_n, vb
 
@@ -102,11 +102,13 @@ class LinearRVMTJ(eqx.Module):
         §2.1 for each direction): the voltage the junction itself carries at that current,
         $c_P = I_{P\to AP}\,b_0/(1 + a_0 I_{P\to AP})$ and
         $c_N = -|I_{AP\to P}|\,b_1/(1 + a_1 |I_{AP\to P}|)$. Differentiable in every input.
+
+        **Raises** for a non-positive or non-finite `ic_p_to_ap`, a zero or non-finite
+        `ic_ap_to_p` (its sign is ignored), and whatever the constructor refuses.
         """
-        check_positive("ic_p_to_ap", ic_p_to_ap, "A")
-        i_ap = jnp.abs(as_float(ic_ap_to_p))
-        check_positive("|ic_ap_to_p|", i_ap, "A")
-        i_p = as_float(ic_p_to_ap)
+        i_p = check_positive("ic_p_to_ap", ic_p_to_ap, "A")
+        i_ap = check_positive("|ic_ap_to_p|", jnp.abs(check_finite("ic_ap_to_p", ic_ap_to_p,
+                                                                   "A")), "A")
         c_p = i_p * b0 / (1 + a0 * i_p)
         c_n = -i_ap * b1 / (1 + a1 * i_ap)
         return cls(b0, a0, b1, a1, c_p, c_n, v_breakdown)
@@ -138,13 +140,21 @@ class LinearRVMTJ(eqx.Module):
         return jnp.where(ap, self.b1, self.b0), jnp.where(ap, self.a1, self.a0)
 
     def resistance(self, v: ArrayLike, state: ArrayLike) -> Array:
-        """$R_s(V) = b_s - a_s|V|$, Ω, at junction bias `v` (V)."""
+        """$R_s(V) = b_s - a_s|V|$, Ω, at junction bias `v` (V). **Raises** for a non-finite
+        `v` and for a bias at or beyond the branch's zero-resistance point $|V| \\ge b_s/a_s$
+        (the linear model has no resistance there)."""
         b, a = self.branch(state)
-        return b - a * jnp.abs(v)
+        v = check_finite("v", v, "V")
+        r = b - a * jnp.abs(v)
+        return fail_if(r, r <= 0, "v is beyond the linear branch's zero-resistance point "
+                       "|v| = b/a (the junction would have broken down)"
+                       + (f", got v = {describe(v)} V" if is_concrete((v, r)) else ""))
 
     def voltage_at_current(self, i: ArrayLike, state: ArrayLike) -> Array:
-        """$V(I) = I b_s/(1 + a_s|I|)$, V, at current `i` (A)."""
+        """$V(I) = I b_s/(1 + a_s|I|)$, V, at current `i` (A). **Raises** for a non-finite
+        `i`."""
         b, a = self.branch(state)
+        i = check_finite("i", i, "A")
         return i * b / (1 + a * jnp.abs(i))
 
     def threshold_currents(self) -> tuple[Array, Array]:
