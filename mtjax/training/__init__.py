@@ -9,6 +9,9 @@ from ._study import strip_figures as strip_figures
 from ._study import vowel_study as vowel_study
 from ._vowels import ChainParams as ChainParams
 from ._vowels import TrainConfig as TrainConfig
+from ._vowels import check_features as check_features
+from ._vowels import check_labels as check_labels
+from ._vowels import check_weights as check_weights
 from ._vowels import class_probabilities as class_probabilities
 from ._vowels import configuration_probabilities as configuration_probabilities
 from ._vowels import ensemble_predict as ensemble_predict

@@ -4,6 +4,7 @@ hardware-faithful evaluation, mean ± std, and the histories the figures need.""
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable, Sequence
 
@@ -13,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import datasets
-from ..devices._sttchain import SEED001_INPUT_THRESHOLDS, STTChain, seed001_chain
+from ..devices._sttchain import SEED001_INPUT_THRESHOLDS, STTChain, seed001_chain, table_size
 from ._vowels import (
     ChainParams,
     TrainConfig,
@@ -39,9 +40,12 @@ SEED001_REPORTED = {"chain_train": 0.966, "chain_test": 0.964, "mlp47_test": 0.9
 
 def default_chain(n_devices: int = 3) -> STTChain:
     """The seed-001 chain for N = 3; for other N, junctions whose measured-style input
-    thresholds at I_C = −500 µA are spread evenly over the seed's 434-724 µA (**assumed**)."""
-    if n_devices < 1:
-        raise ValueError(f"n_devices must be >= 1, got {n_devices}")
+    thresholds at I_C = −500 µA are spread evenly over the seed's 434-724 µA (**assumed**).
+
+    **Raises** `ValueError` unless `n_devices` is an int >= 1."""
+    if not (isinstance(n_devices, int | np.integer) and not isinstance(n_devices, bool)
+            and n_devices >= 1):
+        raise ValueError(f"n_devices must be an int >= 1, got {n_devices!r}")
     if n_devices == 3:
         return seed001_chain()
     return seed001_chain(np.linspace(434e-6, 724e-6, n_devices))
@@ -63,6 +67,15 @@ def energy_per_input_pj(n_devices: int, mean_abs_control: float, mean_abs_input:
 
 @dataclasses.dataclass
 class StudyConfig:
+    """What `vowel_study` runs (see the field comments).
+
+    **Raises** `ValueError` naming the field for unknown methods or split kinds, counts that
+    are not ints >= 1, non-finite or out-of-range numbers (`learning_rate` and
+    `sign_input_span` > 0, weights >= 0, `test_fraction` in (0, 1)), `ensemble > restarts`,
+    a negative seed, or more switching configurations (n_devices + 1)^n_inputs than
+    `MAX_TABLE_ENTRIES` allows even for one sample (`vowel_study` checks the full table,
+    samples x parallel fits, before any work)."""
+
     n_devices: int = 3
     n_inputs: int = 2  # the seed's I_A, I_B; more inputs per §III of the seed
     n_splits: int = 5
@@ -93,8 +106,20 @@ class StudyConfig:
             raise ValueError(f"split must be 'talker' or 'sample', got {self.split!r}")
         for name in ("n_devices", "n_inputs", "n_splits", "steps", "restarts", "sign_steps",
                      "mlp_steps", "eval_repeats", "ensemble", "refit_steps"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+            v = getattr(self, name)
+            if not (isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= 1):
+                raise ValueError(f"{name} must be an int >= 1, got {v!r}")
+        for name, lo in (("learning_rate", None), ("sign_input_span", None),
+                         ("energy_weight", 0.0), ("coef_l2", 0.0)):
+            v = getattr(self, name)
+            ok = isinstance(v, int | float) and math.isfinite(v) and \
+                (v > 0 if lo is None else v >= lo)
+            if not ok:
+                raise ValueError(f"{name} must be a finite number {'> 0' if lo is None else '>= 0'}"
+                                 f", got {v!r}")
+        if not (isinstance(self.test_fraction, int | float) and 0 < self.test_fraction < 1):
+            raise ValueError(f"test_fraction must be in (0, 1), got {self.test_fraction!r}")
+        table_size(self.n_devices, self.n_inputs)
         if self.ensemble > self.restarts:
             raise ValueError(f"ensemble must be <= restarts ({self.restarts}), got "
                              f"{self.ensemble}")
@@ -117,6 +142,16 @@ def vowel_study(cfg: StudyConfig | None = None, *,
     data = datasets.load_vowels()
     x_raw, y_np = np.asarray(data.features, float), np.asarray(data.labels, int)
     n_cls = data.n_classes
+    if cfg.n_inputs > n_cls - 1:
+        raise ValueError(f"n_inputs must be <= {n_cls - 1} (number of classes - 1), got "
+                         f"{cfg.n_inputs}")
+    n_chain = sum(m in cfg.methods for m in ("gradient", "codesign"))
+    # the vmapped training holds a probability table per split, restart and method: refuse
+    # sizes that cannot be allocated before tracing anything
+    table_size(cfg.n_devices, cfg.n_inputs,
+               data.n_samples * (cfg.n_splits * cfg.restarts * max(n_chain, 1)),
+               rows=f"rows ({data.n_samples} samples x {cfg.n_splits} splits x {cfg.restarts} "
+                    f"restarts x {max(n_chain, 1)} method(s), trained at once)")
     chain = default_chain(cfg.n_devices)
     n = chain.n_devices
 
@@ -135,9 +170,6 @@ def vowel_study(cfg: StudyConfig | None = None, *,
         w_te[k, sp.test] = 1
     y = jnp.asarray(y_np)
 
-    if cfg.n_inputs > n_cls - 1:
-        raise ValueError(f"n_inputs must be <= {n_cls - 1} (number of classes - 1), got "
-                         f"{cfg.n_inputs}")
     out: dict = {
         "data": {"name": "Hillenbrand et al. (1995) vowels, seed-001 subset",
                  "n_samples": int(data.n_samples), "n_classes": int(n_cls),

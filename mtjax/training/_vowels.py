@@ -38,11 +38,64 @@ import numpy as np
 import optax
 from jaxtyping import Array, PRNGKeyArray
 
-from ..devices._sttchain import STTChain
-from ..physics._checks import is_concrete
+from ..devices._sttchain import STTChain, table_size
+from ..physics._checks import check_finite, check_positive, describe, fail_if, is_concrete
 
 # ---------------------------------------------------------------------------------------------
 # data
+
+
+def check_features(x, n_features: int | None = None, name: str = "x") -> Array:
+    """`x` (standardised features) as a finite float array of shape (B, F) (F = `n_features`
+    when given). **Raises** `ValueError` naming `name` for another shape or a NaN/inf feature
+    (`EquinoxRuntimeError` when traced): one NaN feature would make every trained parameter
+    NaN."""
+    x = check_finite(name, x)
+    if x.ndim != 2 or (n_features is not None and x.shape[1] != n_features):
+        want = f"(B, {n_features})" if n_features is not None else "(B, F)"
+        raise ValueError(f"{name} must have shape {want} (samples x features), got shape "
+                         f"{x.shape}")
+    return x
+
+
+def check_labels(y, n_classes: int, n_samples: int | None = None, name: str = "y") -> Array:
+    """`y` as an integer array of class labels in [0, `n_classes`), shape (`n_samples`,).
+
+    **Raises** `ValueError` naming `name` for a non-integer dtype, another shape, or a label
+    outside [0, C) (`EquinoxRuntimeError` when traced): JAX would index a label 7 of 7 classes
+    as NaN and a label -1 as the last class, silently."""
+    y = jnp.asarray(y)
+    if not jnp.issubdtype(y.dtype, jnp.integer):
+        raise ValueError(f"{name} must be integer class labels, got dtype {y.dtype}")
+    if y.ndim != 1 or (n_samples is not None and y.shape[0] != n_samples):
+        raise ValueError(f"{name} must have shape ({n_samples if n_samples is not None else 'B'},)"
+                         f" (one label per sample), got shape {y.shape}")
+    bad = (y < 0) | (y >= n_classes)
+    return fail_if(y, bad, f"{name} must be class labels in [0, {n_classes - 1}] "
+                   f"({n_classes} classes)" + (f", got {describe(y[np.asarray(bad)])} outside"
+                                               if is_concrete(bad) else ""))
+
+
+def check_weights(w, n_samples: int, name: str = "w") -> Array:
+    """`w` (sample weights) as a finite, non-negative float array of shape (`n_samples`,) with
+    a positive sum. **Raises** `ValueError` naming `name` otherwise (`EquinoxRuntimeError`
+    when traced): all-zero weights would divide the loss by zero."""
+    w = jnp.asarray(w)
+    if w.shape != (n_samples,):
+        raise ValueError(f"{name} must have shape ({n_samples},) (one weight per sample), got "
+                         f"shape {w.shape}")
+    w = check_finite(name, w)
+    w = fail_if(w, w < 0, f"{name} (sample weights) must be >= 0"
+                + (f", got {describe(w)}" if is_concrete(w) else ""))
+    return fail_if(w, jnp.sum(w) <= 0, f"{name} (sample weights) must have a positive sum "
+                   "(at least one sample weighted)")
+
+
+def _check_count(name: str, value, minimum: int = 1) -> int:
+    if not (isinstance(value, int | np.integer) and not isinstance(value, bool)
+            and value >= minimum):
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +112,23 @@ class Split:
 
 def make_split(features: np.ndarray, train: np.ndarray, test: np.ndarray, kind: str,
                seed: int) -> Split:
+    """A `Split` of the rows of `features` (B, F) into the index arrays `train` and `test`,
+    with the training rows' mean and std.
+
+    **Raises** `ValueError` for non-finite features, indices that are not integers in [0, B),
+    an empty or overlapping split, or a feature constant on the training rows."""
+    check_features(features, name="features")
     f = np.asarray(features, float)
+    n = f.shape[0]
+    for name, idx in (("train", train), ("test", test)):
+        idx = np.asarray(idx)
+        if idx.ndim != 1 or idx.size < 1 or not np.issubdtype(idx.dtype, np.integer) or \
+                np.any((idx < 0) | (idx >= n)):
+            raise ValueError(f"{name} must be a non-empty 1-D array of row indices in "
+                             f"[0, {n - 1}], got {describe(idx)}")
+    if np.intersect1d(train, test).size:
+        raise ValueError("train and test must not share samples, got "
+                         f"{np.intersect1d(train, test).size} in both")
     mean = f[train].mean(axis=0)
     std = f[train].std(axis=0)
     if np.any(std <= 0):
@@ -69,7 +138,17 @@ def make_split(features: np.ndarray, train: np.ndarray, test: np.ndarray, kind: 
 
 def lda_directions(x: np.ndarray, y: np.ndarray, n_classes: int, k: int = 2) -> np.ndarray:
     """The k leading Fisher discriminant directions of standardised data (k, F), each scaled
-    so that the projected within-class standard deviation is 1."""
+    so that the projected within-class standard deviation is 1.
+
+    **Raises** `ValueError` for non-finite features, labels outside [0, n_classes), a class
+    with no sample, or fewer samples than n_classes + 1."""
+    check_features(x)
+    x = np.asarray(x, float)
+    y = np.asarray(check_labels(y, n_classes, x.shape[0]))
+    counts = np.bincount(y, minlength=n_classes)
+    if np.any(counts == 0) or len(x) <= n_classes:
+        raise ValueError(f"every class needs samples (and more samples than classes) for the "
+                         f"discriminant directions, got counts {counts.tolist()}")
     mu = x.mean(axis=0)
     sw = np.zeros((x.shape[1], x.shape[1]))
     sb = np.zeros_like(sw)
@@ -160,7 +239,9 @@ def chain_with_diameters(chain: STTChain, params: ChainParams) -> STTChain:
 
 
 def input_currents(params: ChainParams, x: Array) -> Array:
-    """Input currents (A), shape (B, 2), for standardised features x (B, F)."""
+    """Input currents (A), shape (B, M), for standardised features x (B, F). **Raises** for
+    features of another shape or a NaN/inf feature (`check_features`)."""
+    x = check_features(x, params.basis.shape[-1])
     return (x @ input_weights(params).T + params.bias) * 1e-3
 
 
@@ -187,7 +268,9 @@ def junction_currents(params: ChainParams, x: Array) -> Array:
 
 def hardware_predict(chain: STTChain, params: ChainParams, x: Array, key: PRNGKeyArray,
                      n_repeats: int = 1) -> Array:
-    """Hardware-faithful classes (n_repeats, B): sampled switching, then the table's argmax."""
+    """Hardware-faithful classes (n_repeats, B): sampled switching, then the table's argmax.
+    **Raises** for bad features (`check_features`) and `n_repeats` not an int >= 1."""
+    n_repeats = _check_count("n_repeats", n_repeats)
     ch = chain_with_diameters(chain, params)
     i = input_currents(params, x)
     table = jnp.argmax(table_logits(params), axis=-1)
@@ -205,7 +288,11 @@ def ensemble_predict(chain: STTChain, members: ChainParams, x: Array, key: PRNGK
     a score per class (the softmax of the member's table logits) instead of a single class; the
     scores of the K members are summed and the largest wins. With K = 1 this is
     `hardware_predict` (the argmax of one table entry). The members must share the chain's
-    diameters (`log_d` equal) to be one device (checked when not traced)."""
+    diameters (`log_d` equal) to be one device (checked when not traced).
+
+    **Raises** `ValueError` for unstacked members, members with different diameters, bad
+    features or `n_repeats` not an int >= 1."""
+    n_repeats = _check_count("n_repeats", n_repeats)
     if members.control.ndim != 3:
         raise ValueError("members must be parameter sets stacked along axis 0 (control of "
                          f"shape (K, M, N)), got control of shape {members.control.shape}")
@@ -236,9 +323,13 @@ def fill_unvisited_table(chain: STTChain, params: ChainParams, x: Array, y: Arra
     `min_mass` takes the majority class of the training inputs in the nearest visited
     configurations (Manhattan distance in (k_1, ..., k_M), ties pooled). Visited entries are
     untouched. The returned params hold the whole table in `lut` (`lut_factors` zero). Not
-    differentiable (a post-training step); returns new params."""
+    differentiable (a post-training step); returns new params.
+
+    **Raises** `ValueError` for bad features, labels outside [0, n_classes) or a `min_mass`
+    not finite and > 0."""
+    min_mass = float(check_positive("min_mass", min_mass))
     pc = np.asarray(configuration_probabilities(chain, params, jnp.asarray(x)))
-    y = np.asarray(y)
+    y = np.asarray(check_labels(y, n_classes, pc.shape[0]))
     mass = np.stack([pc[y == c].sum(axis=0) for c in range(n_classes)], axis=1)  # (K, C)
     visited = mass.sum(axis=1) >= min_mass
     lut = np.array(table_logits(params))
@@ -260,8 +351,10 @@ def fill_unvisited_table(chain: STTChain, params: ChainParams, x: Array, y: Arra
 
 
 def expected_accuracy(chain: STTChain, params: ChainParams, x: Array, y: Array) -> Array:
-    """Accuracy averaged over the thermal switching noise exactly (hard table)."""
+    """Accuracy averaged over the thermal switching noise exactly (hard table). **Raises** for
+    bad features or labels outside the table's classes."""
     pc = configuration_probabilities(chain, params, x)
+    y = check_labels(y, params.lut.shape[-1], pc.shape[0])
     table = jnp.argmax(table_logits(params), axis=-1)
     correct = (table[None, :] == y[:, None]).astype(pc.dtype)
     return jnp.mean(jnp.sum(pc * correct, axis=-1))
@@ -292,6 +385,15 @@ class TrainConfig:
     table: str = "additive"  # or "full"
 
     def __post_init__(self):
+        for name in ("steps", "restarts", "n_inputs"):
+            _check_count(name, getattr(self, name))
+        for name in ("learning_rate", "input_span"):
+            check_positive(name, getattr(self, name))
+        for name in ("energy_weight", "breakdown_weight", "coef_l2"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+        check_finite("init_control", self.init_control, "mA")
         if self.input_basis not in ("discriminant", "formants"):
             raise ValueError("input_basis must be 'discriminant' or 'formants', got "
                              f"{self.input_basis!r}")
@@ -314,13 +416,16 @@ def init_restarts(chain: STTChain, x_train: np.ndarray, y_train: np.ndarray, n_c
     """`cfg.restarts` starting points (batched along axis 0): restart 0 takes the M leading
     discriminant directions; the others mix all C - 1 discriminant directions at random
     (leading M weighted 1, the rest 0.3). Each input is scaled to `cfg.input_span` mA per unit
-    of within-class spread and centred on the junctions' thresholds at `cfg.init_control`."""
+    of within-class spread and centred on the junctions' thresholds at `cfg.init_control`.
+
+    **Raises** `ValueError` for bad features or labels (`lda_directions`), `n_inputs` outside
+    [1, C - 1], or a look-up table of (N + 1)^M configurations too large to allocate (checked
+    before allocating; the message says what fits)."""
     n, m = chain.n_devices, cfg.n_inputs
     if not 1 <= m <= n_classes - 1:
         raise ValueError(f"n_inputs must be in [1, {n_classes - 1}] (the discriminant "
                          f"directions available), got {m}")
-    if cfg.restarts < 1:
-        raise ValueError(f"restarts must be >= 1, got {cfg.restarts}")
+    table_size(n, m, cfg.restarts * n_classes, rows="restarts x classes (the look-up tables)")
     dirs = lda_directions(x_train, y_train, n_classes, k=n_classes - 1)  # (C-1, F)
     mix = np.array(jax.random.normal(key, (cfg.restarts, m, n_classes - 1)))
     mix *= np.r_[np.ones(m), np.full(n_classes - 1 - m, 0.3)]
@@ -376,7 +481,20 @@ def train_chain(chain: STTChain, params: ChainParams, x: Array, y: Array, w: Arr
     for the recorded test accuracy. Returns (params, history) with arrays of length `steps`:
     loss, cross-entropy, mean |I_C| (mA), expected train (and test) accuracy, and the
     control currents (steps, 2, N) in mA. `codesign` (a 0/1 array, may be traced) overrides
-    `cfg.codesign`, so that one compiled function serves both."""
+    `cfg.codesign`, so that one compiled function serves both.
+
+    **Raises** `ValueError` naming the argument (`EquinoxRuntimeError` at run time for traced
+    values) for features `x` not of shape (B, F) or not finite, labels `y` not integers in
+    [0, C) (C = the table's classes), weights `w` / `w_test` not finite, negative or summing
+    to 0, or a probability table of B x (N + 1)^M above `MAX_TABLE_ENTRIES` — instead of
+    training on a NaN loss."""
+    x = check_features(x, params.basis.shape[-1])
+    n_samples = x.shape[0]
+    y = check_labels(y, params.lut.shape[-1], n_samples)
+    w = check_weights(w, n_samples)
+    if w_test is not None:
+        w_test = check_weights(w_test, n_samples, "w_test")
+    table_size(chain.n_devices, params.control.shape[-2], n_samples, rows="samples")
     loss = make_loss(chain, cfg)
     opt = optax.adam(cfg.learning_rate)
     train_d = jnp.asarray(cfg.codesign if codesign is None else codesign, x.dtype)
@@ -434,7 +552,22 @@ def sign_rule_train(chain: STTChain, params: ChainParams, x: np.ndarray, y: np.n
     votes of the 7 inputs are summed and each control current moves by ±step_uA (sign of its
     vote). Targets come from `target_configurations`; after training the look-up table is the
     majority class of the training inputs in each configuration (unvisited configurations go
-    to the class with the nearest target). Returns (params, history)."""
+    to the class with the nearest target). Returns (params, history).
+
+    **Raises** `ValueError` for bad features or labels (also of the test set), a class with no
+    training input, `steps` not an int >= 1 or a `step_uA` not finite and > 0."""
+    steps = _check_count("steps", steps)
+    step_uA = float(check_positive("step_uA", step_uA, "µA"))
+    check_features(x, params.basis.shape[-1])
+    x = np.asarray(x)
+    y = np.asarray(check_labels(y, n_classes, x.shape[0]))
+    if np.any(np.bincount(y, minlength=n_classes) == 0):
+        raise ValueError(f"every class needs a training input, got counts "
+                         f"{np.bincount(y, minlength=n_classes).tolist()}")
+    if x_test is not None:
+        check_features(x_test, params.basis.shape[-1], "x_test")
+        x_test = np.asarray(x_test)
+        y_test = np.asarray(check_labels(y_test, n_classes, x_test.shape[0], "y_test"))
     n = chain.n_devices
     i_tr = np.asarray(input_currents(params, jnp.asarray(x))) * 1e3  # mA
     means = np.stack([i_tr[y == c].mean(axis=0) for c in range(n_classes)])
@@ -531,7 +664,22 @@ def train_mlp(key: PRNGKeyArray, x: Array, y: Array, w: Array, hidden: int, n_cl
               w_test: Array | None = None):
     """A F-h-C tanh MLP (h = 1: 27 parameters, h = 2: 47 for 12 formants and 7 vowels, the
     seed's Fig. 3 baselines), full-batch Adam (small L2) on the cross-entropy of the samples
-    weighted by `w`. Returns (params, history of train (and `w_test`) accuracy)."""
+    weighted by `w`. Returns (params, history of train (and `w_test`) accuracy).
+
+    **Raises** `ValueError` (`EquinoxRuntimeError` for traced values) as `train_chain` for
+    bad features, labels or weights, and for `hidden`, `n_classes` or `steps` not ints >= 1
+    (>= 2 classes) or a `learning_rate` / `weight_decay` not finite (> 0 / >= 0)."""
+    hidden = _check_count("hidden", hidden)
+    n_classes = _check_count("n_classes", n_classes, 2)
+    steps = _check_count("steps", steps)
+    learning_rate = check_positive("learning_rate", learning_rate)
+    if not (math.isfinite(weight_decay) and weight_decay >= 0):
+        raise ValueError(f"weight_decay must be finite and >= 0, got {weight_decay!r}")
+    x = check_features(x)
+    y = check_labels(y, n_classes, x.shape[0])
+    w = check_weights(w, x.shape[0])
+    if w_test is not None:
+        w_test = check_weights(w_test, x.shape[0], "w_test")
     f = x.shape[1]
     k1, k2 = jax.random.split(key)
     params = {
