@@ -41,15 +41,26 @@ def _chart(m_ref):
     return m_of, v1, v2
 
 
-def _check_solver_settings(rtol, atol, max_steps) -> None:
-    """Newton's tolerances (finite, > 0) and step budget (an int >= 1): static settings, so
-    they must be concrete; `ValueError` naming the bad one."""
+#: Newton's default tolerances per working precision, (rtol, atol). A relative 1e-10 is below
+#: float32's resolution (eps = 1.2e-7): Newton then stops only on an exactly zero step, which
+#: depends on the last ULP of the drift and made the solve fail at random (max_steps reached).
+_DEFAULT_TOLERANCES = {4: (1e-6, 1e-8), 8: (1e-10, 1e-12)}
+
+
+def _check_solver_settings(rtol, atol, max_steps, dtype) -> tuple[float, float]:
+    """Newton's tolerances (finite, > 0; None: the default for `dtype`, see
+    `_DEFAULT_TOLERANCES`) and step budget (an int >= 1): static settings, so they must be
+    concrete; `ValueError` naming the bad one. Returns (rtol, atol)."""
+    default = _DEFAULT_TOLERANCES.get(jnp.dtype(dtype).itemsize, _DEFAULT_TOLERANCES[8])
+    rtol = default[0] if rtol is None else rtol
+    atol = default[1] if atol is None else atol
     if not is_concrete((rtol, atol)):
         raise ValueError("rtol and atol must be concrete numbers (solver settings), not traced")
     check_positive("rtol", rtol)
     check_positive("atol", atol)
     if not (isinstance(max_steps, int) and max_steps >= 1):
         raise ValueError(f"max_steps must be an int >= 1, got {max_steps!r}")
+    return float(rtol), float(atol)
 
 
 def _flag_nonfinite(value: Array, where: str) -> Array:
@@ -79,16 +90,17 @@ def _tangent_jacobian(model: Macrospin, drive: Drive, m_star: Array) -> Array:
     return jax.jacfwd(f)(jnp.zeros(2, m_star.dtype))
 
 
-def fixed_point(model: Macrospin, drive: Drive, m_guess: ArrayLike, *, rtol=1e-10,
-                atol=1e-12, max_steps=64) -> Array:
+def fixed_point(model: Macrospin, drive: Drive, m_guess: ArrayLike, *, rtol=None,
+                atol=None, max_steps=64) -> Array:
     """A fixed point of the deterministic drift near the direction `m_guess` (Newton in the
-    tangent chart), with Newton tolerances `rtol`, `atol` and at most `max_steps` steps.
+    tangent chart), with Newton tolerances `rtol`, `atol` (default: 1e-10, 1e-12 in float64,
+    1e-6, 1e-8 in float32) and at most `max_steps` steps.
 
     **Raises** `ValueError` naming the argument for a bad `m_guess` (wrong shape, non-finite,
     zero; `equinox.EquinoxRuntimeError` at run time when traced) or bad solver settings;
     `equinox.EquinoxRuntimeError` if Newton does not converge or gives a non-finite state."""
-    _check_solver_settings(rtol, atol, max_steps)
     m_guess = check_vector3("m_guess", m_guess, unit=True)
+    rtol, atol = _check_solver_settings(rtol, atol, max_steps, m_guess.dtype)
     m_of, v1, v2 = _chart(m_guess)
 
     def residual(x, _):
@@ -108,8 +120,8 @@ def instability_current(
     *,
     kind: Literal["hopf", "saddle-node"] = "hopf",
     current_scale: float | None = None,
-    rtol: float = 1e-10,
-    atol: float = 1e-12,
+    rtol: float | None = None,
+    atol: float | None = None,
     max_steps: int = 64,
 ) -> Array:
     r"""The current (A) at which the fixed point near `m_guess` loses stability.
@@ -125,7 +137,8 @@ def instability_current(
     - `kind`: "hopf" (trace condition) or "saddle-node" (determinant condition).
     - `current_scale`: the root is solved for I / scale (default |current_guess|), so that
       Newton sees O(1) numbers (PHYSICS.md §5: unscaled, Newton stalls); finite, > 0.
-    - `rtol`, `atol`, `max_steps`: Newton's tolerances and step budget.
+    - `rtol`, `atol`, `max_steps`: Newton's tolerances (default: 1e-10, 1e-12 in float64;
+      1e-6, 1e-8 in float32, whose resolution is 1.2e-7) and step budget.
 
     **Returns** the critical current, A. Differentiable in every array in `model` and in what
     `drive_at` closes over, by the implicit function theorem.
@@ -137,8 +150,8 @@ def instability_current(
     """
     if kind not in ("hopf", "saddle-node"):
         raise ValueError(f"kind must be 'hopf' or 'saddle-node', got {kind!r}")
-    _check_solver_settings(rtol, atol, max_steps)
     m_guess = check_vector3("m_guess", m_guess, unit=True)
+    rtol, atol = _check_solver_settings(rtol, atol, max_steps, m_guess.dtype)
     if current_scale is None:
         current_guess = ensure("current_guess", current_guess,
                                lambda a: jnp.isfinite(a) & (a != 0),
