@@ -171,8 +171,8 @@ def test_sign_rule_targets_and_learning():
 
     v = ds.load_vowels()
     x, y = np.asarray(v.features, float), np.asarray(v.labels)
-    tr, _ = ds.talker_split(v, 0.2, 0)
-    sp = T.make_split(x, tr, tr, "talker", 0)
+    tr, te = ds.talker_split(v, 0.2, 0)
+    sp = T.make_split(x, tr, te, "talker", 0)
     xs = ((x - sp.mean) / sp.std).astype(np.float32)
     chain = dv.seed001_chain()
     p0 = T.init_params(chain, xs[tr], y[tr], 7, T.TrainConfig())
@@ -227,8 +227,8 @@ def test_additive_table_and_discriminant_basis(chain):
 
     v = ds.load_vowels()
     xv, yv = np.asarray(v.features, float), np.asarray(v.labels)
-    tr, _ = ds.talker_split(v, 0.2, 0)
-    sp = T.make_split(xv, tr, tr, "talker", 0)
+    tr, te = ds.talker_split(v, 0.2, 0)
+    sp = T.make_split(xv, tr, te, "talker", 0)
     xs = ((xv - sp.mean) / sp.std).astype(np.float32)
     tc = T.TrainConfig(steps=20, restarts=1)
     p0 = T.init_params(chain, xs[tr], yv[tr], 7, tc)
