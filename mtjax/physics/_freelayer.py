@@ -90,11 +90,11 @@ class FreeLayer(eqx.Module):
     length: Float[Array, ""]
     width: Float[Array, ""]
     alpha: Float[Array, ""]
-    demag: Float[Array, 3]
+    demag: Vector3
     k_u: Float[Array, ""]
-    easy_axis: Float[Array, 3]
+    easy_axis: Vector3
     k_s: Float[Array, ""]
-    h_bias: Float[Array, 3]
+    h_bias: Vector3
     temperature: Float[Array, ""]
 
     def __init__(

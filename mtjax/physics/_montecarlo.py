@@ -14,8 +14,9 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray
+from jaxtyping import Array, ArrayLike, PRNGKeyArray
 
+from .._custom_types import Vector3
 from ..constants import KB, MU0
 from ._checks import (
     check_finite,
@@ -53,7 +54,7 @@ def _check_concrete_grid(model, drive, t1, dt) -> None:
 def sample_thermal_state(
     layer: FreeLayer, direction: ArrayLike, *, key: PRNGKeyArray,
     h_along_axis: ArrayLike = 0.0,
-) -> Float[Array, 3]:
+) -> Vector3:
     r"""Draw $m$ from the small-angle Boltzmann distribution about the easy direction `direction`.
 
     Transverse components along the principal stiffness axes are Gaussian with variances

@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import optimistix as optx
 from jaxtyping import Array, ArrayLike, Bool, Float, PRNGKeyArray
 
+from .._custom_types import Vector3
 from ._brownian import StepBrownianPath, ThreePointBrownianPath
 from ._checks import check_vector3, concrete_eval, describe, fail_if, is_concrete
 from ._llgs import Drive, Macrospin
@@ -195,14 +196,14 @@ class SwitchingCriterion(eqx.Module):
     `level=0` (the §2.3 definition of switching time: $m_z = 0$).
     """
 
-    axis: Float[Array, 3]
+    axis: Vector3
     level: Float[Array, ""]
 
     def __init__(self, axis: ArrayLike = (0.0, 0.0, 1.0), level: ArrayLike = 0.0):
         self.axis = check_vector3("axis", axis, unit=True)
         self.level = jnp.asarray(level, dtype=self.axis.dtype)
 
-    def __call__(self, m: Float[Array, 3]) -> Array:
+    def __call__(self, m: Vector3) -> Array:
         return m @ self.axis - self.level
 
 
@@ -223,7 +224,7 @@ class LLGSSolution(eqx.Module):
     ts: Float[Array, " n"]
     ms: Float[Array, "n 3"]
     t_final: Float[Array, ""]
-    m_final: Float[Array, 3]
+    m_final: Vector3
     event_happened: Bool[Array, ""]
     result: diffrax.RESULTS
     num_steps: Array
@@ -285,9 +286,9 @@ def solve_llgs(
       moments to fifth order, valid for *statistics* only, fixed steps, much cheaper).
     - `brownian`: `"unsafe"` (fresh increments per step, keyed on the integer step index:
       fastest; fixed steps; one key gives one path however the call is compiled;
-      differentiable with respect to the parameters, not the path: `StepBrownianPath`) or `"tree"` (`VirtualBrownianTree`: needed for adaptive
-      steps and for differentiating through a stochastic solve). Default: "unsafe" for fixed
-      steps, "tree" for adaptive.
+      differentiable with respect to the parameters, not the path: `StepBrownianPath`) or
+      `"tree"` (`VirtualBrownianTree`: needed for adaptive steps and for differentiating
+      through a stochastic solve). Default: "unsafe" for fixed steps, "tree" for adaptive.
     - `adaptive`: PID step-size control with `rtol`, `atol` (the waveform breakpoints are passed
       as `jump_ts`).
     - `switching`: a `SwitchingCriterion`; integration stops at the crossing.

@@ -48,7 +48,7 @@ class SpinTransferTorque(eqx.Module):
     - `field_like_ratio`: $\xi = b/a$ (default 0; MgO junctions: 0-0.3, bias dependent).
     """
 
-    fixed_layer: Float[Array, 3]
+    fixed_layer: Vector3
     efficiency_p: Float[Array, ""]
     efficiency_ap: Float[Array, ""]
     field_like_ratio: Float[Array, ""]
@@ -119,7 +119,7 @@ class SpinOrbitTorque(eqx.Module):
     spin_hall_angle: Float[Array, ""]
     channel_width: Float[Array, ""]
     channel_thickness: Float[Array, ""]
-    polarisation: Float[Array, 3]
+    polarisation: Vector3
     field_like_ratio: Float[Array, ""]
     current_fraction: Float[Array, ""]
 
