@@ -214,8 +214,8 @@ def test_one_key_gives_one_sample_path_however_it_is_compiled():
 
     for noise in ("gaussian", "three-point"):
         eager = stats(noise)
-        jitted = jax.jit(lambda: stats(noise))()
-        fast = jax.jit(lambda: stats(noise)).lower().compile(ph.CPU_FAST_MATH)()
+        jitted = jax.jit(lambda n=noise: stats(n))()
+        fast = jax.jit(lambda n=noise: stats(n)).lower().compile(ph.CPU_FAST_MATH)()
         for other in (jitted, fast):
             np.testing.assert_array_equal(np.asarray(eager.switched), np.asarray(other.switched))
             np.testing.assert_allclose(np.asarray(eager.switching_times),

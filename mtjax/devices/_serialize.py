@@ -23,6 +23,7 @@ from ..physics._checks import check_finite, check_positive, check_vector3
 from ._dwmtj import _MATERIAL_KEYS, _TRACK_KEYS, DWMTJ, dw_from_dict
 from ._presets import MacrospinPreset
 
+
 class _Field(NamedTuple):
     """One entry of a parameter file: its kind (a key of `_KINDS`, or a nested schema), unit,
     whether it must be present and whether it may be null."""

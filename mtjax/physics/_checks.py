@@ -165,7 +165,8 @@ def check_vector3(name: str, value, *, unit: bool = False):
 def check_shape(name: str, value, shape: tuple[int | None, ...]):
     """Raise `ValueError` unless `value` has `shape` (None matches any size); returns it."""
     arr = jnp.asarray(value)
-    ok = arr.ndim == len(shape) and all(s is None or s == d for s, d in zip(shape, arr.shape))
+    ok = arr.ndim == len(shape) and all(
+        s is None or s == d for s, d in zip(shape, arr.shape, strict=False))
     if not ok:
         want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")

@@ -41,8 +41,6 @@ call is compiled (eagerly, `jax.jit`, `CPU_FAST_MATH`).
 
 from __future__ import annotations
 
-import math
-
 import diffrax
 import equinox as eqx
 import equinox.internal as eqxi
