@@ -18,6 +18,7 @@ import pytest
 import mtjax
 from mtjax import devices as dv
 from mtjax import physics as ph
+from mtjax import training as T
 
 NM = 1e-9
 PLACEHOLDER_3 = dict(b0=900.0, a0=100.0, b1=1800.0, a1=1000.0, c_p=[0.44, 0.46, 0.48],
@@ -331,9 +332,9 @@ def test_weights_differential_output_and_quantise():
     lv = dv.differential_weight_levels(g_levels)
     assert lv.shape == (16,)
     assert len(np.unique(np.round(np.asarray(lv), 6))) == 13  # 0, +-6 distinct differences
-    q = dv.quantise(jnp.array([0.1, -0.8, 2.0]), jnp.array([-1.0, 0.0, 1.0]))
+    q = T.quantise(jnp.array([0.1, -0.8, 2.0]), jnp.array([-1.0, 0.0, 1.0]))
     np.testing.assert_array_equal(np.asarray(q), [0.0, -1.0, 1.0])
-    g = jax.grad(lambda w: jnp.sum(dv.quantise(w, jnp.array([-1.0, 0.0, 1.0])) * 3.0))(
+    g = jax.grad(lambda w: jnp.sum(T.quantise(w, jnp.array([-1.0, 0.0, 1.0])) * 3.0))(
         jnp.array([0.1, 0.7]))
     np.testing.assert_array_equal(np.asarray(g), [3.0, 3.0])  # straight-through
 
@@ -457,5 +458,7 @@ def test_device_weight_levels_of_both_devices():
         gr = float(jax.grad(top_level)(t))
         fd = float((top_level(t + 1e-13) - top_level(t - 1e-13)) / 2e-13)
         assert gr == pytest.approx(fd, rel=1e-5) and gr < 0  # thicker: more TMR, lower level
-        with pytest.raises(ValueError, match="scheme"):
+        with pytest.raises(ValueError, match="readout must be one of"):
             dv.device_weight_levels(chain, "linear")
+        with pytest.raises(ValueError, match="AbstractSynapse"):
+            dv.device_weight_levels(dv.LinearRVMTJ(**dv.SEED000_PLACEHOLDER))

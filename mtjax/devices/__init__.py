@@ -1,8 +1,10 @@
 """Devices built from the physics layer: macrospin presets of the seed devices, seed 000's
-linear R(V) junctions and series chains, seed 002's compound SOT cells, weight mappings and
-device-to-device / cycle-to-cycle variability (more to come: DW-MTJ synapses, the MTJ-chain
-classifier)."""
+linear R(V) junctions and series chains, seed 002's compound SOT cells, seed 003's DW-MTJ
+synapses, seed 001's MTJ-chain classifier hardware; the synapse interface
+(`AbstractSynapse.conductance_levels`, in S) and read-out circuits (`AbstractReadout`) that turn
+conductances into signed weights; device-to-device / cycle-to-cycle variability."""
 
+from ._base import AbstractSynapse as AbstractSynapse
 from ._chain import RampEvents as RampEvents
 from ._chain import SeriesChain as SeriesChain
 from ._chain import nominal_write_voltages as nominal_write_voltages
@@ -29,6 +31,13 @@ from ._presets import get_preset as get_preset
 from ._presets import ip_sot_seed002 as ip_sot_seed002
 from ._presets import ip_stt_seed001 as ip_stt_seed001
 from ._presets import pmtj_stt_seed000 as pmtj_stt_seed000
+from ._readout import READOUTS as READOUTS
+from ._readout import AbstractReadout as AbstractReadout
+from ._readout import BinaryReadout as BinaryReadout
+from ._readout import DifferentialPair as DifferentialPair
+from ._readout import NormalisedReadout as NormalisedReadout
+from ._readout import check_conductance_levels as check_conductance_levels
+from ._readout import get_readout as get_readout
 from ._rv import SEED000_PLACEHOLDER as SEED000_PLACEHOLDER
 from ._rv import SEED000_PLACEHOLDER_SPREAD as SEED000_PLACEHOLDER_SPREAD
 from ._rv import LinearRVMTJ as LinearRVMTJ
@@ -52,4 +61,3 @@ from ._weights import device_weight_levels as device_weight_levels
 from ._weights import differential_output as differential_output
 from ._weights import differential_weight_levels as differential_weight_levels
 from ._weights import normalised_weight_levels as normalised_weight_levels
-from ._weights import quantise as quantise

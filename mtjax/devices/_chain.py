@@ -33,6 +33,7 @@ from ..physics._checks import (
     fail_if,
     is_concrete,
 )
+from ._base import AbstractSynapse
 from ._rv import LinearRVMTJ
 
 
@@ -103,7 +104,7 @@ class RampEvents(eqx.Module):
     final_states: Bool[Array, " n"]
 
 
-class SeriesChain(eqx.Module):
+class SeriesChain(AbstractSynapse):
     """N MTJs in series (seed 000): a multi-level resistor with N + 1 levels.
 
     **Arguments**
@@ -241,6 +242,11 @@ class SeriesChain(eqx.Module):
     def levels(self, v_read: ArrayLike = 0.1) -> Array:
         """Read resistances (Ω) of the N + 1 levels at read bias `v_read` (V), increasing."""
         return jax.vmap(lambda s: self.resistance(v_read, s))(self.level_states())
+
+    def conductance_levels(self, v_read: ArrayLike = 0.1) -> Float[Array, " L"]:
+        """The N + 1 read conductances (S) at read bias `v_read` (V), increasing (the
+        `AbstractSynapse` interface; the reciprocal of `levels`, in reverse order)."""
+        return (1.0 / self.levels(v_read))[::-1]
 
     @eqx.filter_jit
     def level_at(self, v_write: ArrayLike, states0: ArrayLike | None = None) -> Array:

@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from jaxtyping import Array, ArrayLike, PRNGKeyArray
+from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray
 
 from ..physics._checks import (
     check_finite,
@@ -43,6 +43,7 @@ from ..physics._domainwall import (
     solve_dw,
 )
 from ..physics._waveforms import Pulse
+from ._base import AbstractSynapse
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(96)
 
@@ -73,7 +74,7 @@ def _python_number(name: str, value, check) -> float:
     return float(check(name, value, "s"))
 
 
-class DWMTJ(eqx.Module):
+class DWMTJ(AbstractSynapse):
     """A DW-MTJ synapse: wall model + MTJ read-out.
 
     **Arguments** (SI)
@@ -154,6 +155,11 @@ class DWMTJ(eqx.Module):
     def levels(self) -> Array:
         """Resistance (Ω) with the wall at the start and at each notch."""
         return self.resistance(self.positions())
+
+    def conductance_levels(self) -> Float[Array, " L"]:
+        """Read conductance (S) of every state (start and notches), increasing (the
+        `AbstractSynapse` interface; `levels` gives resistances in state order)."""
+        return jnp.sort(1.0 / self.levels())
 
     def state_of(self, q: ArrayLike) -> Array:
         """Index of the nearest state (0 = start, k = notch k) for wall positions q (m).

@@ -41,7 +41,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jaxtyping import Array, ArrayLike, Bool
+from jaxtyping import Array, ArrayLike, Bool, Float
 
 from ..constants import MU0
 from ..physics._checks import (
@@ -54,6 +54,7 @@ from ..physics._checks import (
     is_concrete,
 )
 from ..physics._thresholds import critical_current_inplane_sot, tmr_vs_thickness
+from ._base import AbstractSynapse
 
 # -- seed-002 numbers (Kumar et al. 2024) and PHYSICS.md fits ---------------------------------
 SEED002_MS = 1.2e6  # A/m (assumed, PHYSICS.md §6)
@@ -116,7 +117,7 @@ def calibrated_alpha_over_theta(r_series: ArrayLike = 900.0) -> Array:
     return v / (_ic_per_alpha_over_theta(t) * (channel_resistance(channel_length(1)) + r_series))
 
 
-class ParallelSOTCell(eqx.Module):
+class ParallelSOTCell(AbstractSynapse):
     """n SOT-MTJ cells on one write channel, read in parallel (seed 002).
 
     **Arguments** (SI; per-cell fields have shape (n,), others are scalars)
@@ -272,6 +273,11 @@ class ParallelSOTCell(eqx.Module):
     def levels(self) -> Array:
         """The n + 1 read conductances (S), increasing (all-AP first)."""
         return jax.vmap(self.conductance)(self.level_states())
+
+    def conductance_levels(self) -> Float[Array, " L"]:
+        """The n + 1 read conductances (S), increasing: `levels` (the `AbstractSynapse`
+        interface)."""
+        return self.levels()
 
     def consecutive_ratios(self) -> Array:
         """$G_{k+1}/G_k$ of consecutive levels (shape (n,)): 1 + the 'TMR between states'."""

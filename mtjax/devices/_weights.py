@@ -19,20 +19,12 @@ min-max normalisation would give ±{0, 1} for every TMR and no TMR dependence at
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
 from ..physics._checks import check_finite, check_positive, describe, fail_if, is_concrete
-
-
-def _levels(levels, min_size: int) -> Array:
-    """`levels` (S) as a finite, positive 1-D array of at least `min_size` conductances."""
-    g = check_positive("levels", levels, "S")
-    if g.ndim != 1 or g.shape[0] < min_size:
-        raise ValueError(f"levels must be a 1-D array of at least {min_size} conductance"
-                         f"{'s' if min_size > 1 else ''} (S), got shape {g.shape}")
-    return g
+from ._base import AbstractSynapse
+from ._readout import AbstractReadout, DifferentialPair, NormalisedReadout, get_readout
 
 
 def differential_output(v_in: ArrayLike, g_pos: ArrayLike, g_neg: ArrayLike,
@@ -62,60 +54,35 @@ def differential_weight_levels(levels: ArrayLike) -> Array:
     r"""All weights a differential pair of cells with conductance `levels` (S, shape (L,)) can
     hold, in units of $(G_\mathrm{min} + G_\mathrm{max})/2$ per input: the sorted
     $(G_a - G_b)/\bar G$ for every a, b (shape (L*L,), duplicates kept so the shape is static;
-    use `numpy.unique` for display). Differentiable in `levels`.
+    use `numpy.unique` for display). `DifferentialPair().weight_levels`. Differentiable in
+    `levels`.
 
     **Raises** for levels that are not a 1-D array of >= 2 finite, positive conductances."""
-    g = _levels(levels, 2)
-    g_bar = 0.5 * (jnp.min(g) + jnp.max(g))
-    return jnp.sort((g[:, None] - g[None, :]).reshape(-1) / g_bar)
+    return DifferentialPair().weight_levels(levels)
 
 
 def normalised_weight_levels(levels: ArrayLike) -> Array:
     r"""Seed 002's signed weight levels: $\pm G_k/G_\mathrm{max}$ for the device's conductance
-    `levels` (S, shape (L,)), sorted, shape (2L,). Differentiable in `levels`.
+    `levels` (S, shape (L,)), sorted, shape (2L,). `NormalisedReadout().weight_levels`.
+    Differentiable in `levels`.
 
-    **Raises** for levels that are not a non-empty 1-D array of finite, positive
-    conductances."""
-    g = _levels(levels, 1)
-    u = g / jnp.max(g)
-    return jnp.sort(jnp.concatenate([-u, u]))
+    **Raises** for levels that are not a 1-D array of >= 2 finite, positive conductances."""
+    return NormalisedReadout().weight_levels(levels)
 
 
-def device_weight_levels(device, scheme: str = "normalised", v_read: ArrayLike = 0.1) -> Array:
-    """The signed weight levels a device offers, differentiable in its physical parameters.
+def device_weight_levels(device: AbstractSynapse, readout: str | AbstractReadout = "normalised",
+                         **read) -> Array:
+    """The signed weight levels a synapse offers through a read-out circuit: `readout`
+    (a name of `READOUTS` or an `AbstractReadout`) applied to `device.conductance_levels(**read)`
+    (e.g. `v_read=0.2` for a `SeriesChain`). Differentiable in the device's physical fields.
 
-    - `device`: a `SeriesChain` (levels read at `v_read`, V, converted to conductances) or a
-      `ParallelSOTCell` (anything with `levels()` in S, or in Ω for a chain).
-    - `scheme`: `"normalised"` (seed 002, `normalised_weight_levels`) or `"differential"`
-      (seed 000 pair, `differential_weight_levels`).
-
-    **Raises** `ValueError` for an unknown `scheme` and whatever the level functions refuse.
-    """
-    from ._chain import SeriesChain
-
-    if scheme not in ("normalised", "differential"):
-        raise ValueError(f"scheme must be 'normalised' or 'differential', got {scheme!r}")
-    g = 1.0 / device.levels(v_read) if isinstance(device, SeriesChain) else device.levels()
-    return normalised_weight_levels(g) if scheme == "normalised" else \
-        differential_weight_levels(g)
-
-
-def quantise(w: ArrayLike, levels: ArrayLike, *, scale: ArrayLike = 1.0) -> Array:
-    """Round each weight in `w` to the nearest of `scale * levels` (straight-through: the
-    gradient with respect to `w` is the identity, PHYSICS.md §5 E; `levels` and `scale` get
-    the gradient of the selected level).
-
-    **Raises** `ValueError` (`EquinoxRuntimeError` when traced) for non-finite weights or
-    levels, an empty or non-1-D `levels`, or a `scale` not finite and > 0."""
-    w = check_finite("w", w)
-    lv = check_finite("levels", levels)
-    if lv.ndim != 1 or lv.shape[0] < 1:
-        raise ValueError(f"levels must be a non-empty 1-D array, got shape {lv.shape}")
-    lv = lv * check_positive("scale", scale)
-    idx = jnp.argmin(jnp.abs(w[..., None] - lv), axis=-1)
-    q = lv[idx]
-    return w + jax.lax.stop_gradient(q - w) + (q - jax.lax.stop_gradient(q))
+    **Raises** `ValueError` for a device that is not an `AbstractSynapse`, an unknown read-out,
+    and whatever the read-out refuses."""
+    if not isinstance(device, AbstractSynapse):
+        raise ValueError(f"device must be an AbstractSynapse (SeriesChain, ParallelSOTCell, "
+                         f"DWMTJ, ...), got {type(device).__name__}")
+    return get_readout(readout).weight_levels(device.conductance_levels(**read))
 
 
 __all__ = ["device_weight_levels", "differential_output", "differential_weight_levels",
-           "normalised_weight_levels", "quantise"]
+           "normalised_weight_levels"]
