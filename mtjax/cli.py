@@ -148,6 +148,10 @@ _COMMANDS += [
     _lazy("vowels", "vowels",
           "seed-001 MTJ-chain vowel classifier trained through the device physics (gradient, "
           "co-design, the seed's ±10 µA rule, MLP baselines); table, figures, --json"),
+    _lazy("sotnet", "sot-network",
+          "seed-002 784-128-10 networks on compound SOT-MTJ synapses: PTQ (the seed's protocol), "
+          "QAT, sampled chips, accuracy vs TMR and states, free-layer thickness co-designed by "
+          "gradient; table, figures, --json"),
     _lazy("simulate", "simulate",
           "switching probability and switching-time statistics of one junction (thermal LLGS)"),
     _lazy("dw", "dw",

@@ -46,15 +46,17 @@ def _named(func: Callable, name: str) -> Callable:
 
 
 def float_range(lo: float | None = None, hi: float | None = None, *,
-                lo_open: bool = False) -> Callable[[str], float]:
-    """A `type=` for a finite float in [lo, hi] ((lo, hi] with `lo_open`); None: unbounded."""
+                lo_open: bool = False, hi_open: bool = False) -> Callable[[str], float]:
+    """A `type=` for a finite float in [lo, hi] (open at lo with `lo_open`, at hi with
+    `hi_open`); None: unbounded."""
     def parse(text: str) -> float:
         value = _float(text)
         if lo is not None and (value <= lo if lo_open else value < lo):
             raise argparse.ArgumentTypeError(
                 f"must be {'>' if lo_open else '>='} {lo:g}, got {text!r}")
-        if hi is not None and value > hi:
-            raise argparse.ArgumentTypeError(f"must be <= {hi:g}, got {text!r}")
+        if hi is not None and (value >= hi if hi_open else value > hi):
+            raise argparse.ArgumentTypeError(
+                f"must be {'<' if hi_open else '<='} {hi:g}, got {text!r}")
         return value
 
     return _named(parse, "float")
