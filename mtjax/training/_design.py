@@ -9,7 +9,7 @@ outside the range where the device model holds. `build()` returns the device
               -> quantised weights -> network loss
 
 A model holds its design once, at its root, so every layer shares the same leaves.
-`design_labels(model)` labels those leaves `"design"` (and the rest `"network"`) for
+`design_labels()` labels those leaves `"design"` (and the rest `"network"`) for
 `optax.multi_transform`, so devices and weights can have their own learning rates.
 """
 
@@ -20,6 +20,7 @@ import abc
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, ArrayLike
 
 from ..devices._base import AbstractSynapse
@@ -87,7 +88,7 @@ class SOTCellDesign(AbstractDesign):
                              f"{bounds}")
         self.n_cells = _check_cells(n_cells)
         self.bounds = (lo, hi)
-        if is_concrete(t_f) and not lo < float(jnp.asarray(t_f)) < hi:
+        if is_concrete(t_f) and not lo < float(np.asarray(t_f, np.float64)) < hi:
             raise ValueError(f"t_f must lie strictly inside ({lo:.3g}, {hi:.3g}) m (the "
                              f"validated range of the seed-002 model), got {describe(t_f)} m")
         self.raw_t_f = to_unconstrained(t_f, lo, hi, "t_f")
@@ -106,12 +107,19 @@ class SOTCellDesign(AbstractDesign):
         return {"t_f": self.t_f}
 
 
-def design_labels(model, design_attr: str = "design"):
-    """A pytree of labels for `optax.multi_transform`: `"design"` for every leaf of
-    `getattr(model, design_attr)`, `"network"` for the others."""
-    labels = jax.tree_util.tree_map(lambda _: "network", model)
-    sub = jax.tree_util.tree_map(lambda _: "design", getattr(model, design_attr))
-    return eqx.tree_at(lambda m: getattr(m, design_attr), labels, sub)
+def design_labels(design_attr: str = "design"):
+    """The `param_labels` function for `optax.multi_transform`: labels every leaf under
+    `params.<design_attr>` `"design"` and the others `"network"`, e.g.
+    `optax.multi_transform({"network": optax.adam(1e-3), "design": optax.adam(0.05)},
+    design_labels())`. (A function, not a pytree: the labels must follow the structure of
+    the trainable part `fit` hands to the optimiser.)"""
+
+    def labels(params):
+        tree = jax.tree_util.tree_map(lambda _: "network", params)
+        sub = jax.tree_util.tree_map(lambda _: "design", getattr(params, design_attr))
+        return eqx.tree_at(lambda m: getattr(m, design_attr), tree, sub)
+
+    return labels
 
 
 __all__ = ["AbstractDesign", "SOTCellDesign", "SOT_THICKNESS_RANGE", "design_labels",

@@ -76,8 +76,11 @@ def _nearest(w, lv):
 
 
 def _ste(w, q):
-    """`q` in value; identity gradient to `w`; `q`'s own gradient to whatever `q` depends on."""
-    return w + jax.lax.stop_gradient(q - w) + (q - jax.lax.stop_gradient(q))
+    """`q` in value (exactly: the two gradient carriers are exact zeros, where the usual
+    `w + stop_gradient(q - w)` is off by a rounding error), identity gradient to `w`, `q`'s own
+    gradient to whatever `q` depends on."""
+    return jax.lax.stop_gradient(q) + (w - jax.lax.stop_gradient(w)) + \
+        (q - jax.lax.stop_gradient(q))
 
 
 def quantise(w: ArrayLike, levels: ArrayLike) -> Float[Array, "*shape"]:
