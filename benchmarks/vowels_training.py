@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Speed of the seed-001 classifier training (`mtjax.training.train_chain`), printed as JSON.
+"""Speed of the seed-001 classifier training (`train_chain` on `train_steps`), printed as JSON.
 
 One jitted call trains S splits x R restarts (vmapped) of the 3-MTJ chain for `--steps` Adam
 steps on the bundled vowels (full batch, 259 samples padded with weights). Reported: compile

@@ -309,3 +309,47 @@ def test_study_ensemble_shares_the_chain():
     assert np.abs(d[0] - 150.0).max() > 0.01  # ... and they are co-designed, not nominal
     d_g = np.asarray(g["per_split"][0]["member_diameter_nm"])
     np.testing.assert_allclose(d_g, 150.0, rtol=1e-6)
+
+
+def test_train_chain_compiles_once_for_gradient_and_codesign(chain):
+    """`train_chain` runs on the shared loop (`train_steps`) with `codesign` a run-time 0/1
+    flag: one trace serves gradient and co-design, the diameters move only with the flag set,
+    and the fields never trained (basis, the table `cfg.table` does not use) stay put."""
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(12, 2)), jnp.float32)
+    y = jnp.asarray(np.arange(12) % 3)
+    w = jnp.ones(12)
+    p0 = T.ChainParams(coef=0.15 * jnp.eye(2), basis=jnp.eye(2), bias=jnp.full(2, 0.6),
+                       control=jnp.full((2, 3), -0.5), log_d=jnp.zeros(3),
+                       lut=jnp.zeros((16, 3)), lut_factors=jnp.zeros((2, 4, 3)))
+    tc = T.TrainConfig(steps=5)
+
+    @eqx.filter_jit
+    @eqx.debug.assert_max_traces(max_traces=1)
+    def run(p, flag):
+        return T.train_chain(chain, p, x, y, w, tc, codesign=flag)
+
+    (pg, hg), (pc, _) = run(p0, jnp.asarray(0.0)), run(p0, jnp.asarray(1.0))
+    assert set(hg) == {"loss", "ce", "mean_abs_control_mA", "control_mA", "train_acc"}
+    assert hg["control_mA"].shape == (5, 2, 3) and hg["loss"].shape == (5,)
+    np.testing.assert_array_equal(np.asarray(pg.log_d), 0.0)
+    assert float(jnp.abs(pc.log_d).max()) > 0
+    for p in (pg, pc):
+        np.testing.assert_array_equal(np.asarray(p.basis), np.eye(2))
+        np.testing.assert_array_equal(np.asarray(p.lut), 0.0)
+        assert not np.allclose(np.asarray(p.control), -0.5)
+
+
+def test_mlp_baselines_are_equinox_mlps():
+    """The baselines are `equinox.nn.MLP`s with the seed's 27 and 47 parameters, trained by
+    the shared loop (history of loss and accuracies per step)."""
+    rng = np.random.default_rng(1)
+    x = jnp.asarray(rng.normal(size=(14, 12)), jnp.float32)
+    y = jnp.asarray(np.arange(14) % 7)
+    for hidden, n in ((1, 27), (2, 47)):
+        m, h = T.train_mlp(jax.random.key(0), x, y, jnp.ones(14), hidden, 7, steps=3,
+                           w_test=jnp.ones(14))
+        assert isinstance(m, eqx.nn.MLP)
+        leaves = jax.tree_util.tree_leaves(eqx.filter(m, eqx.is_inexact_array))
+        assert sum(a.size for a in leaves) == n  # (12 + 1) h + (h + 1) 7
+        assert h["train_acc"].shape == h["test_acc"].shape == h["loss"].shape == (3,)

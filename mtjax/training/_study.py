@@ -293,12 +293,12 @@ def vowel_study(cfg: StudyConfig | None = None, *,
             continue
         say(f"{method}: {cfg.n_splits} splits x {cfg.mlp_steps} steps")
 
-        def fit_mlp(x, wt, we, k, hidden=hidden):
-            return train_mlp(k, x, y, wt, hidden, n_cls, steps=cfg.mlp_steps, w_test=we)
+        def fit_mlp(x, wt, we, k, hidden=hidden):  # the history (the MLP holds its tanh)
+            return train_mlp(k, x, y, wt, hidden, n_cls, steps=cfg.mlp_steps, w_test=we)[1]
 
         keys = jax.random.split(jax.random.key(cfg.seed + 101), len(splits))
-        _, hist = jax.jit(jax.vmap(fit_mlp))(jnp.asarray(xs), jnp.asarray(w_tr),
-                                             jnp.asarray(w_te), keys)
+        hist = jax.jit(jax.vmap(fit_mlp))(jnp.asarray(xs), jnp.asarray(w_tr),
+                                          jnp.asarray(w_te), keys)
         tr_acc = np.asarray(hist["train_acc"][:, -1])
         te_acc = np.asarray(hist["test_acc"][:, -1])
         out["methods"][method] = {

@@ -40,6 +40,7 @@ from jaxtyping import Array, PRNGKeyArray
 
 from ..devices._sttchain import STTChain, table_size
 from ..physics._checks import check_finite, check_positive, describe, fail_if, is_concrete
+from ._fit import train_steps
 
 # ---------------------------------------------------------------------------------------------
 # data
@@ -473,15 +474,33 @@ def make_loss(chain: STTChain, cfg: TrainConfig) -> Callable:
     return loss
 
 
+def chain_filter_spec(cfg: TrainConfig) -> ChainParams:
+    """The trainable fields of `ChainParams` for `cfg` (a `filter_spec` for `train_steps`):
+    everything but the basis (fixed during training) and whichever of `lut` / `lut_factors`
+    `cfg.table` does not use. The diameters (`log_d`) are in it: whether their gradient is
+    kept is a run-time flag (`train_chain`'s `codesign`), not a compile-time choice."""
+    full = cfg.table == "full"
+    return ChainParams(coef=True, basis=False, bias=True, control=True, log_d=True, lut=full,
+                       lut_factors=not full)
+
+
 def train_chain(chain: STTChain, params: ChainParams, x: Array, y: Array, w: Array,
                 cfg: TrainConfig, w_test: Array | None = None, codesign: Array | None = None):
-    """Adam on all parameters (the diameters only when `cfg.codesign`), full batch, in one
-    `lax.scan`. `w` weights the samples (1 train, 0 excluded) so that splits of different
-    sizes share shapes and `vmap`; `w_test` (optional) marks the test samples of the same `x`
-    for the recorded test accuracy. Returns (params, history) with arrays of length `steps`:
-    loss, cross-entropy, mean |I_C| (mA), expected train (and test) accuracy, and the
-    control currents (steps, 2, N) in mA. `codesign` (a 0/1 array, may be traced) overrides
-    `cfg.codesign`, so that one compiled function serves both.
+    """Adam (`cfg.learning_rate`) for `cfg.steps` full-batch steps of the shared loop
+    (`mtjax.training.train_steps`, one `lax.scan`) on the loss of `make_loss` over the batch
+    (x, y, w). Trained: the input coefficients and biases, the control currents, the table
+    `cfg.table` uses (`chain_filter_spec`), and the diameters only in co-design. `w` weights
+    the samples (1 train, 0 excluded) so that splits of different sizes share shapes and
+    `vmap`; `w_test` (optional) marks the test samples of the same `x` for the recorded test
+    accuracy. Returns (params, history) with arrays of length `steps`: loss, cross-entropy
+    `ce`, `mean_abs_control_mA` (mean |I_C|, before each step), and after each step the
+    control currents `control_mA` (steps, M, N), the expected train (and test) accuracy.
+
+    `codesign` (a 0/1 array, may be traced) overrides `cfg.codesign`. It is a value, not a
+    static choice: without it the diameters' gradient is stopped inside the loss
+    (`jnp.where(codesign, log_d, stop_gradient(log_d))`, so Adam leaves them exactly where they
+    are), hence one compiled function serves gradient and co-design runs (`vowel_study` vmaps
+    over the flag).
 
     **Raises** `ValueError` naming the argument (`EquinoxRuntimeError` at run time for traced
     values) for features `x` not of shape (B, F) or not finite, labels `y` not integers in
@@ -495,31 +514,28 @@ def train_chain(chain: STTChain, params: ChainParams, x: Array, y: Array, w: Arr
     if w_test is not None:
         w_test = check_weights(w_test, n_samples, "w_test")
     table_size(chain.n_devices, params.control.shape[-2], n_samples, rows="samples")
-    loss = make_loss(chain, cfg)
-    opt = optax.adam(cfg.learning_rate)
-    train_d = jnp.asarray(cfg.codesign if codesign is None else codesign, x.dtype)
-    full = 1.0 if cfg.table == "full" else 0.0
-    mask = ChainParams(coef=1.0, basis=0.0, bias=1.0, control=1.0, log_d=train_d, lut=full,
-                       lut_factors=1.0 - full)
+    objective = make_loss(chain, cfg)
+    train_d = jnp.asarray(cfg.codesign if codesign is None else codesign) != 0
 
-    def step(carry, _):
-        params, state = carry
-        (val, aux), g = jax.value_and_grad(loss, has_aux=True)(params, x, y, w)
-        g = jax.tree_util.tree_map(lambda gi, m: gi * m, g, mask)
-        upd, state = opt.update(g, state, params)
-        params = optax.apply_updates(params, upd)
-        rec = {"loss": val, "ce": aux["ce"], "mean_abs_control_mA": aux["energy"],
-               "control_mA": params.control}
-        pc = configuration_probabilities(chain, params, x)
-        table = jnp.argmax(table_logits(params), axis=-1)
+    def loss_fn(p: ChainParams, batch: tuple, _key) -> tuple[Array, dict]:
+        xb, yb, wb = batch
+        log_d = jnp.where(train_d, p.log_d, jax.lax.stop_gradient(p.log_d))
+        val, aux = objective(eqx.tree_at(lambda q: q.log_d, p, log_d), xb, yb, wb)
+        return val, {"ce": aux["ce"], "mean_abs_control_mA": aux["energy"]}
+
+    def record(p: ChainParams) -> dict:
+        pc = configuration_probabilities(chain, p, x)
+        table = jnp.argmax(table_logits(p), axis=-1)
         ok = jnp.sum(pc * (table[None, :] == y[:, None]), axis=-1)
-        rec["train_acc"] = jnp.sum(w * ok) / jnp.sum(w)
+        rec = {"control_mA": p.control, "train_acc": jnp.sum(w * ok) / jnp.sum(w)}
         if w_test is not None:
             rec["test_acc"] = jnp.sum(w_test * ok) / jnp.sum(w_test)
-        return (params, state), rec
+        return rec
 
-    (params, _), hist = jax.lax.scan(step, (params, opt.init(params)), None, length=cfg.steps)
-    return params, hist
+    # the loss draws nothing: the key only feeds the loop's per-step keys
+    return train_steps(params, loss_fn, (x, y, w), optimiser=optax.adam(cfg.learning_rate),
+                       steps=cfg.steps, key=jax.random.key(0),
+                       filter_spec=chain_filter_spec(cfg), record=record)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -662,9 +678,12 @@ def mlp_n_params(n_in: int, hidden: int, n_out: int) -> int:
 def train_mlp(key: PRNGKeyArray, x: Array, y: Array, w: Array, hidden: int, n_classes: int, *,
               steps: int = 2000, learning_rate: float = 0.02, weight_decay: float = 1e-3,
               w_test: Array | None = None):
-    """A F-h-C tanh MLP (h = 1: 27 parameters, h = 2: 47 for 12 formants and 7 vowels, the
-    seed's Fig. 3 baselines), full-batch Adam (small L2) on the cross-entropy of the samples
-    weighted by `w`. Returns (params, history of train (and `w_test`) accuracy).
+    """A F-h-C tanh MLP (`equinox.nn.MLP`, depth 1; h = 1: 27 parameters, h = 2: 47 for 12
+    formants and 7 vowels, the seed's Fig. 3 baselines), trained by the shared loop
+    (`train_steps`: full batch, Adam) on the cross-entropy of the samples weighted by `w` plus
+    `weight_decay` times the squared weights (not the biases). `key` initialises the MLP
+    (equinox's default uniform init). Returns (model, history): per step the loss and, after
+    the step, the train (and `w_test`) accuracy.
 
     **Raises** `ValueError` (`EquinoxRuntimeError` for traced values) as `train_chain` for
     bad features, labels or weights, and for `hidden`, `n_classes` or `steps` not ints >= 1
@@ -680,35 +699,23 @@ def train_mlp(key: PRNGKeyArray, x: Array, y: Array, w: Array, hidden: int, n_cl
     w = check_weights(w, x.shape[0])
     if w_test is not None:
         w_test = check_weights(w_test, x.shape[0], "w_test")
-    f = x.shape[1]
-    k1, k2 = jax.random.split(key)
-    params = {
-        "w1": jax.random.normal(k1, (f, hidden)) / math.sqrt(f),
-        "b1": jnp.zeros(hidden),
-        "w2": jax.random.normal(k2, (hidden, n_classes)) / math.sqrt(hidden),
-        "b2": jnp.zeros(n_classes),
-    }
+    k_init, k_steps = jax.random.split(key)
+    model = eqx.nn.MLP(x.shape[1], n_classes, hidden, depth=1, activation=jnp.tanh,
+                       key=k_init, dtype=x.dtype)
 
-    def logits(p, xx):
-        return jnp.tanh(xx @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"]
+    def loss_fn(m: eqx.nn.MLP, batch: tuple, _key) -> tuple[Array, dict]:
+        xb, yb, wb = batch
+        lp = jax.nn.log_softmax(jax.vmap(m)(xb))
+        ce = -jnp.sum(wb * jnp.take_along_axis(lp, yb[:, None], -1)[:, 0]) / jnp.sum(wb)
+        l2 = sum(jnp.sum(layer.weight**2) for layer in m.layers)
+        return ce + weight_decay * l2, {"ce": ce}
 
-    def loss(p):
-        lp = jax.nn.log_softmax(logits(p, x))
-        ce = -jnp.sum(w * jnp.take_along_axis(lp, y[:, None], -1)[:, 0]) / jnp.sum(w)
-        return ce + weight_decay * (jnp.sum(p["w1"] ** 2) + jnp.sum(p["w2"] ** 2))
-
-    opt = optax.adam(learning_rate)
-
-    def step(carry, _):
-        p, s = carry
-        g = jax.grad(loss)(p)
-        u, s = opt.update(g, s, p)
-        p = optax.apply_updates(p, u)
-        ok = (jnp.argmax(logits(p, x), -1) == y).astype(x.dtype)
+    def record(m: eqx.nn.MLP) -> dict:
+        ok = (jnp.argmax(jax.vmap(m)(x), -1) == y).astype(x.dtype)
         rec = {"train_acc": jnp.sum(w * ok) / jnp.sum(w)}
         if w_test is not None:
             rec["test_acc"] = jnp.sum(w_test * ok) / jnp.sum(w_test)
-        return (p, s), rec
+        return rec
 
-    (params, _), hist = jax.lax.scan(step, (params, opt.init(params)), None, length=steps)
-    return params, hist
+    return train_steps(model, loss_fn, (x, y, w), optimiser=optax.adam(learning_rate),
+                       steps=steps, key=k_steps, record=record)
