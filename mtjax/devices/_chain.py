@@ -231,7 +231,7 @@ class SeriesChain(AbstractSynapse):
         return self.ramp(jnp.ones((self.n,), bool), -1).voltages
 
     @eqx.filter_jit
-    def level_states(self) -> Bool[Array, "n+1 n"]:
+    def level_states(self) -> Bool[Array, "L n"]:
         """Junction states of the N + 1 levels reached by writing from all-P: row k has the
         first k junctions of the write order in AP."""
         order = self.ramp(jnp.zeros((self.n,), bool), +1).order

@@ -264,7 +264,7 @@ class ParallelSOTCell(AbstractSynapse):
         ap = self._check_states(states)
         return jnp.sum(1.0 / jnp.where(ap, self.r_ap, self.r_p), axis=-1)
 
-    def level_states(self) -> Bool[Array, "n+1 n"]:
+    def level_states(self) -> Bool[Array, "L n"]:
         """States of the n + 1 levels along an AP→P write ramp from all-AP: row k has the k
         cells with the lowest critical voltage in P."""
         rank = jnp.argsort(jnp.argsort(self.i_c))

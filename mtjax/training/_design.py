@@ -91,8 +91,11 @@ class SOTCellDesign(AbstractDesign):
         if is_concrete(t_f) and not lo < float(np.asarray(t_f, np.float64)) < hi:
             raise ValueError(f"t_f must lie strictly inside ({lo:.3g}, {hi:.3g}) m (the "
                              f"validated range of the seed-002 model), got {describe(t_f)} m")
-        self.raw_t_f = to_unconstrained(t_f, lo, hi, "t_f")
-        self.cell_spread = check_nonnegative("cell_spread", cell_spread)
+        # strongly typed leaves: a weakly typed Python-float leaf would turn strong after the
+        # first optimiser update and make a jitted training step compile twice
+        dtype = jnp.result_type(jnp.asarray(t_f).dtype, float)
+        self.raw_t_f = jnp.asarray(to_unconstrained(t_f, lo, hi, "t_f"), dtype)
+        self.cell_spread = jnp.asarray(check_nonnegative("cell_spread", cell_spread), dtype)
 
     @property
     def t_f(self) -> Array:
