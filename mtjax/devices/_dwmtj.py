@@ -24,6 +24,7 @@ import numpy as np
 import optax
 from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray
 
+from .._optimise import train_steps
 from ..physics._checks import (
     check_finite,
     check_nonnegative,
@@ -334,27 +335,20 @@ def _check_count(name: str, value, minimum: int = 1) -> int:
 
 
 def _adam_minimise(loss, x0: Array, steps: int, learning_rate: float) -> tuple[Array, list]:
-    """Full-batch Adam (optax) on `loss` from `x0` in one jitted `lax.scan`; returns the final
+    """Full-batch Adam (optax) on `loss` from `x0` (the shared `train_steps`: one jitted
+    `lax.scan`); returns the final
     parameters and the loss history (before each update) as a list of floats. **Raises** for
     `steps` not an int >= 1, a `learning_rate` not finite and > 0, or a non-finite loss (the
     fit diverged or its inputs were bad)."""
     steps = _check_count("steps", steps)
     learning_rate = float(check_positive("learning_rate", learning_rate))
-    opt = optax.adam(learning_rate)
 
-    @jax.jit
-    def run(x0):
-        def step(carry, _):
-            x, state = carry
-            val, g = jax.value_and_grad(loss)(x)
-            upd, state = opt.update(g, state)
-            return (optax.apply_updates(x, upd), state), val
+    def loss_fn(x, batch, key):
+        return loss(x), {}
 
-        (x, _), vals = jax.lax.scan(step, (x0, opt.init(x0)), None, length=steps)
-        return x, vals
-
-    x, vals = run(x0)
-    vals = np.asarray(vals)
+    x, hist = jax.jit(lambda x: train_steps(x, loss_fn, (), optimiser=optax.adam(learning_rate),
+                                            steps=steps, key=jax.random.key(0)))(x0)
+    vals = np.asarray(hist["loss"])
     if not (np.all(np.isfinite(vals)) and np.all(np.isfinite(np.asarray(x)))):
         raise ValueError("the fit produced a non-finite loss or parameters (check the targets "
                          "and the learning_rate)")

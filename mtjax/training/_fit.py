@@ -22,7 +22,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
 
 import equinox as eqx
 import jax
@@ -31,60 +30,8 @@ import numpy as np
 import optax
 from jaxtyping import PRNGKeyArray
 
+from .._optimise import LossFn, _check_count, init_state, make_step, train_steps
 from .._progress import Progress
-
-LossFn = Callable[[Any, tuple, PRNGKeyArray], tuple[jax.Array, dict]]
-
-
-def make_step(loss_fn: LossFn, optimiser: optax.GradientTransformation,
-              filter_spec=eqx.is_inexact_array) -> Callable:
-    """One optimisation step: `step(model, opt_state, batch, key) -> (model, opt_state, loss,
-    aux)`, with `opt_state = optimiser.init(eqx.filter(model, filter_spec))`. Pure; `jit`,
-    `vmap` and `scan` compose with it."""
-
-    def step(model, opt_state, batch, key):
-        diff, static = eqx.partition(model, filter_spec)
-
-        def f(d):
-            return loss_fn(eqx.combine(d, static), batch, key)
-
-        (loss, aux), grads = jax.value_and_grad(f, has_aux=True)(diff)
-        updates, opt_state = optimiser.update(grads, opt_state, diff)
-        diff = eqx.apply_updates(diff, updates)
-        return eqx.combine(diff, static), opt_state, loss, aux
-
-    return step
-
-
-def init_state(model, optimiser: optax.GradientTransformation, filter_spec=eqx.is_inexact_array):
-    """The optimiser state for the trainable leaves of `model`."""
-    return optimiser.init(eqx.filter(model, filter_spec))
-
-
-def train_steps(model, loss_fn: LossFn, batch: tuple, *, optimiser: optax.GradientTransformation,
-                steps: int, key: PRNGKeyArray, filter_spec=eqx.is_inexact_array,
-                record: Callable | None = None):
-    """`steps` full-batch steps in one `lax.scan`. Returns (model, history): history holds
-    `loss`, every `aux` entry and, if given, `record(model)` (a dict) after each step, as arrays
-    with a leading axis of length `steps`. Pure (no progress output), so it can be `vmap`ped
-    over restarts or splits.
-
-    **Raises** `ValueError` for `steps` not an int >= 1."""
-    _check_count("steps", steps)
-    step = make_step(loss_fn, optimiser, filter_spec)
-    diff, static = eqx.partition(model, filter_spec)
-
-    def body(carry, k):
-        d, s = carry
-        m, s, loss, aux = step(eqx.combine(d, static), s, batch, k)
-        rec = {"loss": loss, **aux}
-        if record is not None:
-            rec.update(record(m))
-        return (eqx.filter(m, filter_spec), s), rec
-
-    (diff, _), hist = jax.lax.scan(body, (diff, init_state(model, optimiser, filter_spec)),
-                                   jax.random.split(key, steps))
-    return eqx.combine(diff, static), hist
 
 
 @eqx.filter_jit
@@ -105,13 +52,6 @@ def _epoch(diff, static, opt_state, data, key, loss_fn, optimiser, filter_spec, 
     (diff, opt_state), hist = jax.lax.scan(body, (diff, opt_state),
                                            (idx, jax.random.split(ks, n_batches)))
     return diff, opt_state, jax.tree_util.tree_map(jnp.mean, hist)
-
-
-def _check_count(name: str, value, minimum: int = 1) -> int:
-    if not (isinstance(value, int | np.integer) and not isinstance(value, bool)
-            and value >= minimum):
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def fit(model, loss_fn: LossFn, data: tuple, *, optimiser: optax.GradientTransformation,
@@ -178,4 +118,4 @@ def fit(model, loss_fn: LossFn, data: tuple, *, optimiser: optax.GradientTransfo
     return eqx.combine(diff, static), history
 
 
-__all__ = ["fit", "init_state", "make_step", "train_steps"]
+__all__ = ["LossFn", "fit", "init_state", "make_step", "train_steps"]
