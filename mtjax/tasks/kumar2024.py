@@ -379,8 +379,8 @@ class CodesignConfig:
 
     write_cost: float = 0.0
     margin: float = 0.1
-    penalty: float = 1000.0
-    temperature: float = 0.02
+    penalty: float = 100.0
+    temperature: float = 0.05
     samples: int = 1000
     steps: int = 600
     learning_rate: float = 0.1
@@ -444,7 +444,10 @@ _objective_grad = jax.value_and_grad(codesign_objective, argnums=(0, 1), has_aux
 def _descend(design, log_gains, mlp, x, y, cc, steps: int, train_design: bool):
     """Adam (cosine-decayed) on the design's raw thickness (if `train_design`) and the
     log-gains; returns the end point and the path of (t_F, objective)."""
-    opt = optax.adam(optax.cosine_decay_schedule(cc.learning_rate, steps))
+    # b2 = 0.9: a short memory of squared gradients. With Adam's default 0.999 one step into
+    # the breakdown penalty (gradients ~1e4 x the cross-entropy's) freezes the thickness for
+    # the next ~1000 steps, and the descent stalls short of the constraint.
+    opt = optax.adam(optax.cosine_decay_schedule(cc.learning_rate, steps), b2=0.9)
     params = (design.raw_t_f, log_gains)
     state = opt.init(params)
 
