@@ -14,6 +14,7 @@ import pytest
 from _presets_for_tests import PMTJ_DEMAG, ip_stt, pmtj_a
 from _rejects import assert_rejected
 
+import mtjax
 import mtjax.physics as ph
 
 STT = ph.SpinTransferTorque((0.0, 0.0, -1.0), 0.6)
@@ -237,7 +238,8 @@ def test_one_key_gives_one_sample_path_however_it_is_compiled():
 def test_step_keyed_gaussian_path_has_unit_variance_and_reverse_mode_works():
     """`StepBrownianPath`: independent N(0, dt) increments (chi-square of the sample variance
     at p = 1e-3), and a pathwise gradient through a thermal solve in reverse mode (which the
-    diffrax unsafe path could not give)."""
+    diffrax unsafe path could not give): equal to forward mode in float32 and to central
+    differences with the same key in float64."""
     path = ph.StepBrownianPath((3,), jax.random.key(7), t_start=0.0, dt=0.5)
     t0 = jnp.arange(4000) * 0.5
     w = jax.vmap(lambda t: path.evaluate(t, t + 0.5))(t0).reshape(-1)
@@ -248,13 +250,28 @@ def test_step_keyed_gaussian_path_has_unit_variance_and_reverse_mode_works():
     assert stats.chi2.ppf(1e-3, n) < chi2 < stats.chi2.ppf(1 - 1e-3, n)
     assert abs(float(jnp.mean(w))) < 4 * np.sqrt(0.5 / n)
 
-    def mz(i):
+    def mz(i, adjoint=None):
+        # built here, so that the layer and m0 follow the precision in force (x64 below)
         model = ph.Macrospin(pmtj_a(), stt=STT)
-        sol = ph.solve_llgs(model, ph.Drive(current=i), UP, 2e-10, dt=2e-12,
-                            key=jax.random.key(0))
+        sol = ph.solve_llgs(model, ph.Drive(current=i), jnp.array([0.0, 0.0, 1.0]), 2e-10,
+                            dt=2e-12, key=jax.random.key(0), adjoint=adjoint)
         return sol.m_final[2]
 
-    g = jax.grad(mz)(300e-6)
-    h = 1e-6
-    fd = (mz(300e-6 + h) - mz(300e-6 - h)) / (2 * h)
-    np.testing.assert_allclose(float(g), float(fd), rtol=2e-2)
+    i0 = 300e-6
+    # float32: the checkpointed reverse pass regenerates every step's increment; forward mode
+    # carries the tangent along the forward pass and regenerates nothing, so a backward pass
+    # that drew different increments would show here (they agree to ~1e-6)
+    g = jax.grad(mz)(i0)
+    _, g_fwd = jax.jvp(lambda i: mz(i, diffrax.ForwardMode()), (i0,), (1.0,))
+    np.testing.assert_allclose(float(g), float(g_fwd), rtol=1e-4)
+    # central differences with the same key (common random numbers) in float64: in float32
+    # a step of h = 1e-6 A moves m_z = 0.9998 by ~2e-7, about 3 ULP, and the difference came
+    # out as 2 ULP (fd = -0.0596 against -0.1018 from both grad and jvp). Float64 agrees to
+    # 3e-8; rtol 1e-3 would catch the 1 % error of a replay with different increments
+    # (9739d92: 1.7728 vs 1.7575).
+    with mtjax.x64():
+        g64 = jax.grad(mz)(i0)
+        h = 1e-6
+        fd = (mz(i0 + h) - mz(i0 - h)) / (2 * h)
+    assert g64.dtype == jnp.float64
+    np.testing.assert_allclose(float(g64), float(fd), rtol=1e-3)
