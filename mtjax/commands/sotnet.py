@@ -38,9 +38,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--codesign", action="store_true",
                    help="co-design the free-layer thickness by gradient (largest --cells), "
                         "checked against a dense sweep and finite differences (a few minutes)")
-    p.add_argument("--write-cost", type=A.float_range(0.0), default=0.0,
-                   help="co-design: weight of the write voltage (per V) in the objective "
-                        "(default 0: accuracy alone, under the breakdown constraint)")
+    p.add_argument("--write-cost", type=A.float_range(0.0), default=0.02,
+                   help="co-design: weight of the write voltage in the objective, nats of "
+                        "cross-entropy per volt (default 0.02; 0: accuracy alone, under the "
+                        "breakdown constraint)")
     p.add_argument("--contour", action="store_true",
                    help="also the accuracy contour over TMR 60-260 %% x 2-7 states (seed "
                         "Fig. 5d/e)")
