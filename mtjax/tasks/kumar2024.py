@@ -239,7 +239,7 @@ def check_images(x, y, name: str = "x") -> tuple[jax.Array, jax.Array]:
         raise ValueError(f"{name} must have shape (N, 784) (flattened 28x28 images), got "
                          f"{x.shape}")
     x = check_finite(name, x)
-    return x, check_labels(y, N_CLASSES, x.shape[0], "y")
+    return x, check_labels(y, N_CLASSES, x.shape[0], "y" if name == "x" else f"labels of {name}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,7 +548,8 @@ def sot_network_study(cfg: SOTNetworkConfig, *, codesign: CodesignConfig | None 
     say = progress or (lambda msg: None)
     t0 = time.perf_counter()
     data = load_data(cfg.dataset, cfg.data_root, n_train=cfg.n_train, n_test=cfg.n_test)
-    x_te, y_te = data.x_test, data.y_test
+    check_images(data.x_train, data.y_train, "x_train")
+    x_te, y_te = check_images(data.x_test, data.y_test, "x_test")
     result: dict[str, Any] = {"data": data.info, "config": dataclasses.asdict(cfg),
                               "seed_reported": SEED002_REPORTED[cfg.dataset]}
     devices = {n: ParallelSOTCell.from_thickness(cfg.thickness, n) for n in cfg.cells}
