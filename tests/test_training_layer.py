@@ -61,7 +61,7 @@ def test_quantisers_refuse_bad_levels_and_weights():
     with pytest.raises(ValueError, match="float array"):
         T.quantise(jnp.array([1, 2]), LV)
     with pytest.raises(ValueError, match="needs a PRNG key"):
-        T.Stochastic()(w, LV)
+        T.Stochastic()(w, LV, 1.0)
 
 
 def test_soft_quantise_tends_to_nearest_and_is_smooth_in_the_levels():

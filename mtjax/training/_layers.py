@@ -37,31 +37,33 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from ..physics._checks import check_positive
-from ._quantise import quantise, soft_quantise, stochastic_round
+from ._quantise import _quantise, quantise, soft_quantise, stochastic_round
 
 
 class AbstractQuantiser(eqx.Module):
-    """How weights are put onto the (scaled) levels: `q = quantiser(w, levels, key=key)`."""
+    """How weights are put onto the levels: `q = quantiser(w, levels, scale, key=key)` takes
+    values in `scale` x `levels` (`levels` dimensionless and sorted, `scale` > 0)."""
 
     @abc.abstractmethod
-    def __call__(self, w: Array, levels: Array, *, key: PRNGKeyArray | None = None) -> Array:
-        """`w` quantised onto the sorted `levels` (same units)."""
+    def __call__(self, w: Array, levels: Array, scale: Array, *,
+                 key: PRNGKeyArray | None = None) -> Array:
+        """`w` quantised onto `scale` x the sorted `levels`."""
 
 
 class Nearest(AbstractQuantiser):
-    """Nearest level, straight-through (`quantise`); deterministic."""
+    """Nearest level, straight-through (`quantise` with the gain fused in); deterministic."""
 
-    def __call__(self, w, levels, *, key=None):
-        return quantise(w, levels)
+    def __call__(self, w, levels, scale, *, key=None):
+        return _quantise(w, levels, scale)
 
 
 class Stochastic(AbstractQuantiser):
     """Unbiased stochastic rounding (`stochastic_round`); needs a `key` per call."""
 
-    def __call__(self, w, levels, *, key=None):
+    def __call__(self, w, levels, scale, *, key=None):
         if key is None:
             raise ValueError("the Stochastic quantiser needs a PRNG key (key=...)")
-        return stochastic_round(w, levels, key=key)
+        return stochastic_round(w, levels * scale, key=key)
 
 
 class Soft(AbstractQuantiser):
@@ -73,9 +75,10 @@ class Soft(AbstractQuantiser):
     def __init__(self, temperature: float = 0.05):
         self.temperature = float(check_positive("temperature", temperature))
 
-    def __call__(self, w, levels, *, key=None):
-        spacing = jax.lax.stop_gradient(jnp.max(jnp.abs(levels)))
-        return soft_quantise(w, levels, self.temperature * spacing)
+    def __call__(self, w, levels, scale, *, key=None):
+        lv = levels * scale
+        spacing = jax.lax.stop_gradient(jnp.max(jnp.abs(lv)))
+        return soft_quantise(w, lv, self.temperature * spacing)
 
 
 SCALE_RULES = ("mse", "max")
@@ -100,7 +103,7 @@ def fit_scale(weight: Array, levels: Array, rule: str = "mse", n_grid: int = 128
     grid = top * jnp.arange(1, n_grid + 1, dtype=w.dtype) / n_grid
 
     def err(s):
-        return jnp.sum((w - jax.lax.stop_gradient(quantise(w, lv * s))) ** 2)
+        return jnp.sum((w - jax.lax.stop_gradient(quantise(w, lv, s))) ** 2)
 
     return grid[jnp.argmin(jax.lax.map(err, grid))]
 
@@ -144,7 +147,9 @@ class QuantisedLinear(eqx.Module):
         `levels` x `scale`."""
         if levels is None:
             return self.weight
-        return quantiser(self.weight, levels * self.scale, key=key)
+        # |scale|: a trained gain that steps through zero (the levels are symmetric) must not
+        # turn the levels' order around
+        return quantiser(self.weight, levels, jnp.abs(self.scale), key=key)
 
     def __call__(self, x: Float[Array, " in"], levels: Array | None = None, *,
                  quantiser: AbstractQuantiser = NEAREST,
