@@ -73,6 +73,10 @@ def fit(model, loss_fn: LossFn, data: tuple, *, optimiser: optax.GradientTransfo
     - `evaluate(model) -> dict`: run after each epoch (e.g. test accuracy), recorded.
     - `progress`: a line on stderr per epoch (default: when stderr is a terminal).
 
+    The epoch is compiled once per data shapes and per `loss_fn`, `optimiser` and
+    `filter_spec` *objects*: pass the same ones again (not a fresh `optax.adam(...)` or a
+    redefined loss) to reuse the compilation across calls.
+
     **Returns** `(model, history)`: history is a dict of per-epoch lists (`loss`, the `aux`
     entries, the `evaluate` entries, `epoch_s` wall time) plus `opt_state`.
 
