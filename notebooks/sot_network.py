@@ -70,7 +70,8 @@ cfg = K.SOTNetworkConfig(
     dataset="mnist", epochs=1 if QUICK else 40, seeds=(0,) if QUICK else (0, 1, 2),
     cells=(3,) if QUICK else (1, 2, 3),
     qat_epochs=1 if QUICK else 5, chips=2 if QUICK else 10,
-    tmr_thicknesses=(1.6e-9, 2.6e-9) if QUICK else K.SOTNetworkConfig.tmr_thicknesses)
+    tmr_thicknesses=(1.6e-9, 2.6e-9) if QUICK else K.SOTNetworkConfig.tmr_thicknesses,
+    contour=True, **({"contour_tmr": (0.6, 2.6), "contour_states": (2, 4)} if QUICK else {}))
 result = K.sot_network_study(cfg, progress=print)
 print(result["data"])
 print("float", result["float"]["test_acc"]["mean"])

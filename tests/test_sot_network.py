@@ -22,7 +22,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def _tiny(**kw):
-    base = dict(dataset="mnist", data_root=FIXTURES, epochs=2, seeds=(0,), cells=(1, 3),
+    # the notebook's quick mode uses the same shapes, so the compiled training is shared
+    base = dict(dataset="mnist", data_root=FIXTURES, epochs=1, seeds=(0,), cells=(3,),
                 qat_epochs=1, chips=2, tmr_thicknesses=(1.6e-9, 2.6e-9), contour=True,
                 contour_tmr=(0.6, 2.6), contour_states=(2, 4))
     base.update(kw)
@@ -38,7 +39,7 @@ def test_study_reports_data_devices_and_every_mode(tiny_result):
     r = tiny_result
     assert r["data"]["dataset"] == "mnist-10k" and r["data"]["n_train"] == 240
     assert r["data"]["n_test"] == 60 and "stand-in" in r["data"]["split"]
-    for n in ("1", "3"):
+    for n in ("3",):
         dev = r["devices"][n]
         tmr = float(ph.tmr_vs_thickness(1.9e-9))
         assert dev["tmr"] == pytest.approx(tmr, rel=1e-5)
@@ -65,7 +66,7 @@ def test_tmr_levels_follow_the_parallel_read_out():
 
 def _real_or_fixture_data():
     if (SHARED / "mnist-10k").is_dir():
-        return K.load_data("mnist", str(SHARED)), 2000
+        return K.load_data("mnist", str(SHARED)), 1000
     return K.load_data("mnist", FIXTURES), 240
 
 
@@ -74,11 +75,13 @@ def test_codesign_gradient_matches_finite_differences_and_the_sweep():
     within one sweep cell of the sweep's optimum; the optimum respects the breakdown margin."""
     data, k = _real_or_fixture_data()
     cfg = _tiny(epochs=3)
-    mlp, _ = K.train_float(K.ImageSplit(data.x_train, data.y_train, data.x_test, data.y_test,
-                                        data.info), cfg, 0, progress=False)
+    mlp, _ = K.train_float(data, cfg, 0, progress=False)
     mlp = K.ptq(mlp, K.cell_levels(1.9e-9, 3))
-    cc = K.CodesignConfig(samples=k, sweep_points=41, gain_steps=20, steps=300,
-                          starts=(1.7e-9, 2.3e-9))
+    # write_cost 0: the loss alone, so the optimum is the interior point where the write
+    # voltage meets the breakdown margin (with a write cost and a network trained this briefly
+    # it would sit on the 1.6 nm bound, which says nothing about the sweep's agreement)
+    cc = K.CodesignConfig(samples=k, sweep_points=41, gain_steps=10, steps=200,
+                          starts=(1.7e-9, 2.3e-9), write_cost=0.0)
     cd = K.codesign_thickness(mlp, 3, data.x_train[:k], data.y_train[:k], cc)
     assert cd["derivative_check"]["rel_error"] < 1e-2
     assert cd["agree_within_resolution"], (cd["gradient_optimum_nm"], cd["sweep_optimum_nm"])

@@ -138,8 +138,7 @@ def test_every_synapse_reports_increasing_conductances_in_siemens():
     np.testing.assert_allclose(np.asarray(chain.conductance_levels()),
                                1 / np.asarray(chain.levels(0.1))[::-1], rtol=1e-6)
     cell = dv.ParallelSOTCell.from_thickness(1.9e-9, 3)
-    dw, _ = dv.dw_preset("straight", calibrate=False)
-    for syn in (chain, cell, dw):
+    for syn in (chain, cell):  # DWMTJ: tests/test_conformance.py
         g = np.asarray(syn.conductance_levels())
         assert np.all(np.diff(g) > 0) and 1e-6 < g.min() and g.max() < 1.0
         assert isinstance(syn, dv.AbstractSynapse) and syn.n_levels == g.size
@@ -173,7 +172,7 @@ def test_mse_scale_beats_the_max_rule_and_matches_a_brute_force_grid():
 
     s_mse, s_max = T.fit_scale(w, lv, "mse"), T.fit_scale(w, lv, "max")
     assert float(s_max) == pytest.approx(float(jnp.max(jnp.abs(w))), rel=1e-6)
-    grid = np.linspace(1e-3, float(s_max), 2000)
+    grid = np.linspace(1e-3, float(s_max), 400)
     assert mse(s_mse) <= min(mse(s) for s in grid) * 1.01
     assert mse(s_mse) < 0.5 * mse(s_max)
     mlp = T.calibrate_scales(T.DeviceMLP((32, 8, 4), key=jax.random.key(2)), lv)

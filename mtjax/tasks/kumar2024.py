@@ -28,6 +28,7 @@ co-designed by gradient (`codesign_objective`, `codesign_thickness`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -268,6 +269,13 @@ def tmr_levels(tmr, n_states: int, r_p: float = 10e3) -> jax.Array:
 # training and evaluation
 
 
+@functools.cache
+def _adam(learning_rate: float) -> optax.GradientTransformation:
+    """One optax Adam per learning rate: `fit` compiles its epoch once per optimiser object,
+    so repeated trainings (seeds, cell counts, notebooks, tests) reuse the compilation."""
+    return optax.adam(learning_rate)
+
+
 def _ce(logits, y):
     return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
 
@@ -301,7 +309,7 @@ def train_float(data: ImageSplit, cfg: SOTNetworkConfig, seed: int, *,
     k_init, k_fit = jax.random.split(key)
     mlp = DeviceMLP((784, cfg.hidden, N_CLASSES), key=k_init)
     return fit(mlp, _float_loss, (data.x_train, data.y_train),
-               optimiser=optax.adam(cfg.learning_rate), key=k_fit, epochs=cfg.epochs,
+               optimiser=_adam(cfg.learning_rate), key=k_fit, epochs=cfg.epochs,
                batch_size=cfg.batch_size, progress=progress, label=f"float seed {seed}",
                evaluate=lambda m: {"test_acc": accuracy(m, data.x_test, data.y_test)})
 
@@ -320,7 +328,7 @@ def qat(mlp: DeviceMLP, design: SOTCellDesign, data: ImageSplit, cfg: SOTNetwork
     model = eqx.tree_at(lambda m: m.network, model,
                         calibrate_scales(mlp, model.levels(), cfg.scale_rule))
     return fit(model, _network_loss, (data.x_train, data.y_train),
-               optimiser=optax.adam(cfg.qat_learning_rate),
+               optimiser=_adam(cfg.qat_learning_rate),
                key=jax.random.fold_in(jax.random.key(seed), 1), epochs=cfg.qat_epochs,
                batch_size=cfg.batch_size, filter_spec=trainable(model), progress=progress,
                label=f"QAT n={design.n_cells} seed {seed}")
