@@ -312,3 +312,5 @@ def test_program_weights_nominal_chip_and_spread():
     assert np.all(rel > 0) and 0.02 < rel.std() < 0.12 and abs(rel.mean() - 1) < 0.03
     with pytest.raises(ValueError, match="unknown field"):
         T.program_weights(w, s, cell, ro, key=jax.random.key(1), spread={"ms": 0.1})
+    assert_rejected(lambda sc: T.program_weights(w, sc, cell, ro, key=jax.random.key(1)),
+                    0.0, "scale must be finite and > 0", good=0.1, modes=("eager", "jit"))

@@ -25,6 +25,7 @@ from jaxtyping import Array, ArrayLike, PRNGKeyArray
 from ..devices._base import AbstractSynapse
 from ..devices._readout import AbstractReadout
 from ..devices._variability import sample_devices, write_noise
+from ..physics._checks import check_positive
 from ._quantise import nearest_level
 
 
@@ -53,10 +54,11 @@ def program_weights(weight: ArrayLike, scale: ArrayLike, nominal: AbstractSynaps
 
     **Returns** the realised weights, shape S. With no spread and no noise they equal the
     nominal quantised weights. **Raises** what `sample_devices`, `write_noise` and the read-out
-    refuse (unknown field, a spread that flips a sign, non-positive conductances)."""
+    refuse (unknown field, a spread that flips a sign, non-positive conductances), and a
+    `scale` not finite and > 0 (`EquinoxRuntimeError` when traced)."""
     w = jnp.asarray(weight)
     g_ref = nominal.conductance_levels()
-    scale = jnp.asarray(scale, w.dtype)
+    scale = check_positive("scale", scale).astype(w.dtype)
     k = nearest_level(w / scale, readout.weight_levels(g_ref).astype(w.dtype))
     shape = w.shape + (readout.n_devices,)
     k_dev, k_noise = jax.random.split(key)
