@@ -155,6 +155,15 @@ EQ_T1 = 26e-9
 EQ_SAVE = 10e-12
 
 
+def _paths_from_up(model, ts, noise, keys):
+    """m at times `ts` of paths from +z (one per key), no current, run to EQ_T1."""
+    def one(key):
+        return ph.solve_llgs(model, ph.Drive(), jnp.array([0.0, 0.0, 1.0]), EQ_T1, dt=DT,
+                             key=key, saveat=ts, noise=noise).ms
+
+    return jax.jit(jax.vmap(one))(keys)
+
+
 @functools.cache
 def _equilibrium_run(noise):
     """128 paths from +z, alpha = 0.1, T = 300 K, no current; m every 10 ps after 2 ns."""
@@ -163,15 +172,7 @@ def _equilibrium_run(noise):
         model = ph.Macrospin(layer)
         ts = jnp.arange(EQ_BURN_IN, EQ_T1 + EQ_SAVE / 2, EQ_SAVE)
 
-        @jax.jit
-        def run(keys):
-            def one(key):
-                return ph.solve_llgs(model, ph.Drive(), jnp.array([0.0, 0.0, 1.0]), EQ_T1, dt=DT,
-                                     key=key, saveat=ts, noise=noise).ms
-
-            return jax.vmap(one)(keys)
-
-        ms = run(jax.random.split(jax.random.key(11), EQ_PATHS))
+        ms = _paths_from_up(model, ts, noise, jax.random.split(jax.random.key(11), EQ_PATHS))
         delta = thermal_stability(layer, 0.2 / MU0)
         assert delta == pytest.approx(float(layer.thermal_stability), rel=1e-9)
         return delta, np.asarray(ms)
@@ -213,16 +214,9 @@ def _ks_runs(noise):
         n_times = round((EQ_T1 - EQ_BURN_IN) / KS_SAMPLE_EVERY) + 1
         ts = jnp.linspace(EQ_BURN_IN, EQ_T1, n_times)
 
-        @jax.jit
-        def run(keys):
-            def one(key):
-                return ph.solve_llgs(model, ph.Drive(), jnp.array([0.0, 0.0, 1.0]), EQ_T1, dt=DT,
-                                     key=key, saveat=ts, noise=noise).ms
-
-            return jax.vmap(one)(keys)
-
         keys = jax.random.split(jax.random.key(11), KS_REPLICATES * KS_PATHS)
-        ms = np.asarray(run(keys)).reshape(KS_REPLICATES, KS_PATHS * n_times, 3)
+        ms = np.asarray(_paths_from_up(model, ts, noise, keys)).reshape(
+            KS_REPLICATES, KS_PATHS * n_times, 3)
         return thermal_stability(layer, 0.2 / MU0), ms
 
 
